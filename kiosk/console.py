@@ -1,0 +1,123 @@
+"""Text front ends: an interactive terminal session and the JSON-lines protocol.
+
+Both drive the very same dialog as voice mode. Interactive mode waits at idle for
+Enter or "start" and runs one person after another; JSON-lines mode runs exactly one
+session, starting at once, and ends with an "end" event.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import asdict
+from typing import TextIO
+
+from kiosk.dialog import Dialog
+from kiosk.events import Ask, End, Heard, Output, Result, Say, Start, Utterance
+from kiosk.session import drive
+
+MARKS = {"emergency": "!!! ", "error": "  ? ", "result": "  ", "info": "", "question": ""}
+
+
+class InteractiveConsole:
+    """Prints every line the kiosk says, reads one answer per line."""
+
+    def __init__(self, stdin: TextIO, stdout: TextIO) -> None:
+        self.stdin = stdin
+        self.stdout = stdout
+        self.at_idle = True
+        """True until the idle greeting has been shown for the next person."""
+
+    def show(self, output: Output) -> None:
+        if isinstance(output, Say):
+            self._print(MARKS[output.kind] + output.text)
+        elif isinstance(output, Ask):
+            self._print("\n" + output.text)
+        elif isinstance(output, End):
+            self._print("")
+            self.at_idle = True
+        # Result and Voice: already said in words; a terminal has no voice to change.
+
+    def read(self) -> str | None:
+        """One line without its newline, after a prompt; None at the end of input."""
+        self.stdout.write("> ")
+        self.stdout.flush()
+        line = self.stdin.readline()
+        return line.rstrip("\r\n") if line else None
+
+    def _print(self, text: str) -> None:
+        self.stdout.write(text + "\n")
+        self.stdout.flush()
+
+
+def run_interactive(
+    make_dialog: Callable[[Callable[[Output], None]], Dialog], stdin: TextIO, stdout: TextIO
+) -> int:
+    console = InteractiveConsole(stdin, stdout)
+    dialog = make_dialog(console.show)
+
+    def heard() -> Iterator[Heard]:
+        while True:
+            if console.at_idle:
+                console.at_idle = False
+                dialog.greet()
+            line = console.read()
+            if line is None:
+                return
+            yield Utterance(line)
+
+    drive(dialog, heard())
+    dialog.hang_up()
+    return 0
+
+
+def run_jsonl(make_dialog: Callable[[Callable[[Output], None]], Dialog],
+              stdin: TextIO, stdout: TextIO) -> int:
+    finished = False
+
+    def write(output: Output) -> None:
+        nonlocal finished
+        event = jsonl_event(output)
+        if event is not None:
+            stdout.write(json.dumps(event, ensure_ascii=False) + "\n")
+            stdout.flush()
+        finished = finished or isinstance(output, End)
+
+    dialog = make_dialog(write)
+
+    def heard() -> Iterator[Heard]:
+        yield Start()
+        for line in stdin:
+            if finished:
+                return
+            yield Utterance(line.rstrip("\r\n"))
+
+    failures = drive(dialog, heard())
+    if not finished:
+        dialog.hang_up()
+    return 1 if failures else 0
+
+
+def jsonl_event(output: Output) -> dict[str, object] | None:
+    """The PRODUCT.md protocol: say, ask, result and end events (voice changes are local)."""
+    if isinstance(output, Say):
+        return {"event": "say", "text": output.text, "kind": output.kind}
+    if isinstance(output, Ask):
+        return {"event": "ask", "question": output.question, "type": output.type,
+                "choices": list(output.choices), "text": output.text}
+    if isinstance(output, Result):
+        return {"event": "result", "triage": output.triage, "red_flags": list(output.red_flags),
+                "causes": [asdict(c) | {"reasons": list(c.reasons)} for c in output.causes],
+                "answers": dict(output.answers)}
+    if isinstance(output, End):
+        return {"event": "end"}
+    return None
+
+
+def reconfigure_stdio() -> None:
+    """Undecodable bytes become replacement characters instead of a crash."""
+    for stream in (sys.stdin, sys.stdout):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(encoding="utf-8", errors="replace")

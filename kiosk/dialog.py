@@ -1,0 +1,414 @@
+"""The dialog state machine: one session from idle to goodbye.
+
+It takes what was heard (`events.Heard`) and emits what to say (`events.Output`)
+through one callback. It knows nothing about terminals, audio or screens; the rule
+module decides what to ask and when to stop, the language pack supplies every word.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from transitions import Machine
+
+from kiosk import present, rules
+from kiosk.events import Ask, End, Heard, Output, Say, Silence, Start, Unclear, Utterance
+from kiosk.knowledge import DONT_KNOW, NO, YES, Kind, Knowledge, Question, Triage
+from kiosk.parse import (
+    Answer,
+    Command,
+    Meaning,
+    NotUnderstood,
+    OutOfRange,
+    interpret,
+    interpret_yes_no,
+)
+from kiosk.prompts import Pack
+from kiosk.report import Summary
+from kiosk.voice_settings import VoiceLevels
+
+log = logging.getLogger(__name__)
+
+
+class State(enum.Enum):
+    IDLE = "idle"
+    WELCOME = "welcome"
+    SCREENING = "screening"
+    QUESTIONS = "questions"
+    CONFIRMING = "confirming"
+    EMERGENCY = "emergency"
+    RESULTS = "results"
+    SUMMARY = "summary"
+    GOODBYE = "goodbye"
+
+
+ASKING = [State.SCREENING, State.QUESTIONS, State.CONFIRMING]
+IN_SESSION = [State.WELCOME, *ASKING, State.EMERGENCY, State.RESULTS, State.SUMMARY]
+
+TRANSITIONS: list[dict[str, object]] = [
+    {"trigger": "begin", "source": State.IDLE, "dest": State.WELCOME},
+    {"trigger": "screen", "source": [State.WELCOME, *ASKING, State.RESULTS], "dest": State.SCREENING},
+    {"trigger": "investigate", "source": [*ASKING, State.RESULTS], "dest": State.QUESTIONS},
+    {"trigger": "confirm", "source": [State.SCREENING, State.QUESTIONS], "dest": State.CONFIRMING},
+    {"trigger": "raise_alarm", "source": ASKING, "dest": State.EMERGENCY},
+    {"trigger": "conclude", "source": ASKING, "dest": State.RESULTS},
+    {"trigger": "summarise", "source": [State.RESULTS, State.EMERGENCY], "dest": State.SUMMARY},
+    {"trigger": "leave", "source": IN_SESSION, "dest": State.GOODBYE},
+    {"trigger": "reset", "source": "*", "dest": State.IDLE},
+]
+
+QUESTION_COMMANDS = ("repeat", "back", "help", "slower", "faster", "louder", "quieter", "stop")
+RESULT_COMMANDS = (*QUESTION_COMMANDS, "done")
+IDLE_COMMANDS = ("start",)
+UNCLEAR_BEFORE_OFFERING_KEYS = 2
+YESNO_KEYS = {"1": YES, "2": NO, "3": DONT_KNOW}
+CONFIRM_QUESTION = "confirm"
+"""The question id of "I heard yes. Is that right?" in ask events."""
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """The question being asked now, and how."""
+
+    question: str
+    simpler: bool = False
+    unclear: int = 0
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A red-flag answer heard with low confidence, waiting to be confirmed."""
+
+    question: str
+    value: str
+    attempts: int = 0
+
+
+class Dialog:
+    """One kiosk's conversation; `handle` one heard event at a time."""
+
+    state: State
+    trigger: Callable[..., bool]
+
+    def __init__(
+        self,
+        knowledge: Knowledge,
+        pack: Pack,
+        emit: Callable[[Output], None],
+        save_summary: Callable[[Summary], bool],
+        confirm_below: float = 0.9,
+    ) -> None:
+        self.knowledge = knowledge
+        self.pack = pack
+        self._emit = emit
+        self._save_summary = save_summary
+        self._confirm_below = confirm_below
+        self._wipe()
+        Machine(
+            model=self,
+            states=State,
+            transitions=TRANSITIONS,
+            initial=State.IDLE,
+            auto_transitions=False,
+            queued=True,
+        )
+
+    @property
+    def answers(self) -> dict[str, str]:
+        """A copy of this session's answers (empty between sessions)."""
+        return dict(self._answers)
+
+    def handle(self, heard: Heard) -> None:
+        if self.state is State.IDLE:
+            self._on_idle(heard)
+        elif self.state in (State.RESULTS, State.EMERGENCY):
+            self._on_results(heard)
+        elif self.state is State.CONFIRMING:
+            self._on_confirming(heard)
+        elif self.state in ASKING:
+            self._on_question(heard)
+
+    def greet(self) -> None:
+        """Say what the idle kiosk is for (front ends call this when they start)."""
+        self._say("idle")
+
+    def emit_line(self, output: Output) -> None:
+        """Say something from outside the dialog (an apology after an error)."""
+        self._emit(output)
+
+    def hang_up(self) -> None:
+        """The front end has gone (end of input): finish results, or stop a session."""
+        if self.state in (State.RESULTS, State.EMERGENCY):
+            self._finish()
+        elif self.state is not State.IDLE:
+            self._goodbye("stopped")
+
+    def abandon(self) -> None:
+        """Wipe everything and go back to idle (after an error, or a front end closing)."""
+        self._wipe()
+        self.trigger("reset")
+
+    def _on_idle(self, heard: Heard) -> None:
+        if isinstance(heard, Start):
+            self._begin()
+            return
+        if isinstance(heard, Utterance):
+            meaning = interpret(self.pack, heard.text, None, IDLE_COMMANDS)
+            if meaning == Command("start") or not heard.text.strip():
+                self._begin()
+                return
+        if not isinstance(heard, Silence):
+            self._say("unclear_idle")
+
+    def _begin(self) -> None:
+        self._wipe()
+        self.trigger("begin")
+        self._say("welcome")
+        self._say("screening_intro")
+        self._advance()
+
+    def _advance(self) -> None:
+        """Ask the next question, or raise the alarm, or give the results."""
+        if rules.is_emergency(self.knowledge, self._answers):
+            self.trigger("raise_alarm")
+            self._present_results()
+            return
+        question = rules.next_question(self.knowledge, self._answers)
+        if question is None:
+            self.trigger("conclude")
+            self._present_results()
+            return
+        screening = rules.next_screening_question(self.knowledge, self._answers) is not None
+        if not screening and self.state is State.SCREENING:
+            self._say("questions_intro")
+        self.trigger("screen" if screening else "investigate")
+        self._ask(Prompt(question))
+
+    def _ask(self, prompt: Prompt) -> None:
+        self._prompt = prompt
+        question = self.knowledge.questions[prompt.question]
+        texts = self.pack.questions[question.id]
+        text = texts.simpler if prompt.simpler and texts.simpler else texts.ask
+        self._emit(Ask(question.id, question.kind.value, question.options, text))
+
+    def _on_question(self, heard: Heard) -> None:
+        prompt = self._prompt
+        assert prompt is not None, "asking without a prompt"
+        question = self.knowledge.questions[prompt.question]
+        if isinstance(heard, Silence):
+            self._say("silence")
+            self._ask(prompt)
+            return
+        meaning = self._meaning(heard, question)
+        if isinstance(meaning, Command):
+            self._command(meaning.name, question)
+        elif isinstance(meaning, Answer):
+            confidence = heard.confidence if isinstance(heard, Utterance) else 1.0
+            self._answer(question, meaning.value, confidence)
+        else:
+            self._unclear(question, meaning)
+
+    def _meaning(self, heard: Heard, question: Question) -> Meaning:
+        if not isinstance(heard, Utterance):
+            return NotUnderstood()
+        key = heard.text.strip()
+        if question.kind is Kind.YESNO and key in YESNO_KEYS:
+            return Answer(YESNO_KEYS[key])
+        return interpret(self.pack, heard.text, question, QUESTION_COMMANDS)
+
+    def _answer(self, question: Question, value: str, confidence: float) -> None:
+        prompt = self._prompt
+        assert prompt is not None
+        if question.red_flag and value == DONT_KNOW and not prompt.simpler:
+            self._say("reask_simpler")
+            self._ask(Prompt(question.id, simpler=True))
+            return
+        if self._guards_emergency(question) and value != DONT_KNOW and confidence < self._confirm_below:
+            self._pending = Pending(question.id, value)
+            self.trigger("confirm")
+            self._ask_confirmation()
+            return
+        self._answers[question.id] = value
+        self._advance()
+
+    def _guards_emergency(self, question: Question) -> bool:
+        """Red flags, and questions of emergency rules: a mishearing here is dangerous."""
+        return question.red_flag or any(
+            rule.level is Triage.EMERGENCY and question.id in {c.question for c in rule.when}
+            for rule in self.knowledge.rules
+        )
+
+    def _ask_confirmation(self) -> None:
+        pending = self._pending
+        assert pending is not None
+        heard_as = self.pack.questions[pending.question].phrases[pending.value][0]
+        text = self.pack.say("confirm", answer=heard_as)
+        self._emit(Ask(CONFIRM_QUESTION, Kind.YESNO.value, (YES, NO), text))
+
+    def _on_confirming(self, heard: Heard) -> None:
+        pending = self._pending
+        assert pending is not None
+        question = self.knowledge.questions[pending.question]
+        meaning = (
+            interpret_yes_no(self.pack, heard.text, QUESTION_COMMANDS)
+            if isinstance(heard, Utterance)
+            else NotUnderstood()
+        )
+        if isinstance(meaning, Command) and meaning.name != "back":
+            self._command(meaning.name, question)
+        elif meaning == Answer(YES):
+            self._pending = None
+            self._answers[pending.question] = pending.value
+            self._advance()
+        elif isinstance(meaning, Answer | Command):
+            self._pending = None
+            self._advance()
+        elif pending.attempts + 1 >= UNCLEAR_BEFORE_OFFERING_KEYS:
+            self._pending = None
+            self._answers[pending.question] = DONT_KNOW
+            self._advance()
+        else:
+            self._pending = Pending(pending.question, pending.value, pending.attempts + 1)
+            self._say("unclear_yesno", "error")
+            self._ask_confirmation()
+
+    def _unclear(self, question: Question, meaning: Meaning) -> None:
+        prompt = self._prompt
+        assert prompt is not None
+        if isinstance(meaning, OutOfRange):
+            low, high = question.number_range
+            self._say("out_of_range", "error", number=meaning.number, low=low, high=high)
+        elif question.kind is Kind.CHOICE:
+            choices = self.pack.join(self.pack.choice_labels(question.id), "list_or")
+            self._say("unclear_choice", "error", choices=choices)
+        else:
+            self._say("unclear_number" if question.kind is Kind.NUMBER else "unclear_yesno", "error")
+        prompt = Prompt(prompt.question, prompt.simpler, prompt.unclear + 1)
+        if prompt.unclear >= UNCLEAR_BEFORE_OFFERING_KEYS and question.kind is Kind.YESNO:
+            self._say("offer_keys")
+        self._ask(prompt)
+
+    def _command(self, name: str, question: Question | None) -> None:
+        if name == "stop":
+            self._stop()
+        elif name == "back":
+            self._go_back()
+        elif name == "repeat":
+            self._repeat()
+        elif name == "help":
+            self._help(question)
+        elif name == "done":
+            self._finish()
+        else:
+            self._change_voice(name)
+            self._repeat_prompt_only()
+
+    def _repeat(self) -> None:
+        if self.state in (State.RESULTS, State.EMERGENCY):
+            for line in self._result_lines:
+                self._emit(line)
+            self._say("results_options")
+        else:
+            self._repeat_prompt_only()
+
+    def _repeat_prompt_only(self) -> None:
+        if self.state is State.CONFIRMING:
+            self._ask_confirmation()
+        elif self.state in ASKING and self._prompt is not None:
+            self._ask(self._prompt)
+
+    def _help(self, question: Question | None) -> None:
+        if self.state in (State.RESULTS, State.EMERGENCY) or question is None:
+            self._say("results_options")
+        elif question.kind is Kind.CHOICE:
+            choices = self.pack.join(self.pack.choice_labels(question.id), "list_or")
+            self._say("help_choice", choices=choices)
+        else:
+            self._say("help_number" if question.kind is Kind.NUMBER else "help_yesno")
+        self._say("help_commands")
+        self._repeat_prompt_only()
+
+    def _go_back(self) -> None:
+        if self.state is State.EMERGENCY:
+            self._say("emergency_stays", "emergency")
+            return
+        if not self._answers:
+            self._say("nothing_to_go_back_to")
+            self._repeat_prompt_only()
+            return
+        self._answers.popitem()
+        self._pending = None
+        self._advance()
+
+    def _change_voice(self, name: str) -> None:
+        changed = self._voice.step(name)
+        if changed is None:
+            self._say({"slower": "slowest", "faster": "fastest", "louder": "loudest"}.get(name, "quietest"))
+            return
+        self._voice = changed
+        self._emit(changed.as_event())
+        self._say(name)
+
+    def _on_results(self, heard: Heard) -> None:
+        if isinstance(heard, Silence):
+            self._say("results_options")
+            return
+        meaning = (
+            interpret(self.pack, heard.text, None, RESULT_COMMANDS)
+            if isinstance(heard, Utterance)
+            else NotUnderstood()
+        )
+        if isinstance(meaning, Command):
+            self._command(meaning.name, None)
+        else:
+            self._say("unclear_results", "error")
+
+    def _present_results(self) -> None:
+        assessment = rules.assess(self.knowledge, self._answers)
+        lines = present.result_lines(self.knowledge, self.pack, assessment, self._answers)
+        self._result_lines = lines
+        self._assessment = assessment
+        for line in lines:
+            self._emit(line)
+        self._emit(present.result_event(self.knowledge, self.pack, assessment, self._answers))
+        self._say("results_options")
+
+    def _finish(self) -> None:
+        """Hand over the clinician summary, say goodbye, wipe, and go back to idle."""
+        assert self._assessment is not None
+        self.trigger("summarise")
+        summary = Summary.build(self.knowledge, self.pack, self._assessment, self._answers)
+        saved = self._save_summary(summary)
+        self._say("summary_saved" if saved else "summary_failed", "info" if saved else "error")
+        self._goodbye("goodbye")
+
+    def _stop(self) -> None:
+        if self.state in (State.RESULTS, State.EMERGENCY):
+            self._finish()
+        else:
+            self._goodbye("stopped")
+
+    def _goodbye(self, message: str) -> None:
+        self.trigger("leave")
+        self._say(message)
+        self._wipe()
+        self._emit(End())
+        self.trigger("reset")
+
+    def _wipe(self) -> None:
+        """Forget everything about the person: answers, prompts, results, voice changes."""
+        self._answers: dict[str, str] = {}
+        self._prompt: Prompt | None = None
+        self._pending: Pending | None = None
+        self._result_lines: list[Say] = []
+        self._assessment: rules.Assessment | None = None
+        self._voice = VoiceLevels()
+
+    def _say(self, key: str, kind: str = "info", **fields: object) -> None:
+        self._emit(Say(self.pack.say(key, **fields), kind))  # type: ignore[arg-type]
+
+
+__all__ = ["Dialog", "State", "Triage"]

@@ -1,0 +1,205 @@
+"""Turning the raw knowledge YAML into frozen `Knowledge`, checking every entry."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from kiosk.knowledge import (
+    DONT_KNOW,
+    NO,
+    YES,
+    Band,
+    Cause,
+    Condition,
+    Kind,
+    Knowledge,
+    Policy,
+    Question,
+    Rule,
+    Triage,
+)
+from kiosk.yamlfields import Entry
+
+SUM_TOLERANCE = 0.02
+
+
+def parse_knowledge(top: Entry) -> Knowledge:
+    top.mapping({"sources", "next_steps", "policy", "causes", "questions", "rules"})
+    sources = {key: entry.text() for key, entry in top.get("sources").items()}
+    next_steps = frozenset(top.get("next_steps").texts())
+    causes = {
+        key: _cause(key, entry, sources, next_steps) for key, entry in top.get("causes").items()
+    }
+    questions = {key: _question(key, entry, causes) for key, entry in top.get("questions").items()}
+    rules_entry = top.get("rules")
+    if not isinstance(rules_entry.value, list) or not rules_entry.value:
+        raise rules_entry.fail("must be a non-empty list of rules")
+    rules = tuple(_rule(rules_entry.child(i, r), questions) for i, r in enumerate(rules_entry.value))
+    _check_rule_ids(rules_entry, rules)
+    _check_red_flags_have_rules(top.get("questions"), questions, rules)
+    return Knowledge(
+        sources=MappingProxyType(sources),
+        next_steps=next_steps,
+        causes=MappingProxyType(causes),
+        questions=MappingProxyType(questions),
+        rules=rules,
+        policy=_policy(top.get("policy")),
+    )
+
+
+def _policy(entry: Entry) -> Policy:
+    entry.mapping(
+        {
+            "likely_cause_probability",
+            "stop_when_leader_reaches",
+            "stop_when_gain_below_bits",
+            "ask_triage_question_above",
+            "reason_ratio",
+        }
+    )
+    return Policy(
+        likely_cause_probability=entry.get("likely_cause_probability").number(0.01, 1),
+        stop_when_leader_reaches=entry.get("stop_when_leader_reaches").number(0.01, 1),
+        stop_when_gain_below_bits=entry.get("stop_when_gain_below_bits").number(0, 4),
+        ask_triage_question_above=entry.get("ask_triage_question_above").number(0, 1),
+        reason_ratio=entry.get("reason_ratio").number(1, 100),
+    )
+
+
+def _cause(key: str, entry: Entry, sources: dict[str, str], steps: frozenset[str]) -> Cause:
+    entry.mapping({"prior", "triage", "sources", "next_steps"})
+    cited = entry.get("sources").texts()
+    for i, source in enumerate(cited):
+        entry.get("sources").child(i, source).one_of(sources)
+    next_steps = entry.get("next_steps").texts()
+    for i, step in enumerate(next_steps):
+        entry.get("next_steps").child(i, step).one_of(steps)
+    triage = Triage.parse(entry.get("triage"))
+    if triage is Triage.EMERGENCY:
+        raise entry.get("triage").fail("emergency comes only from red-flag rules; use urgent")
+    return Cause(
+        id=key,
+        prior=entry.get("prior").number(0.0001, 1),
+        triage=triage,
+        sources=cited,
+        next_steps=next_steps,
+    )
+
+
+def _question(key: str, entry: Entry, causes: dict[str, Cause]) -> Question:
+    kind = Kind(entry.get("kind").one_of({k.value for k in Kind}))
+    optional = frozenset({"red_flag", "if_unsure"})
+    if kind is Kind.YESNO:
+        entry.mapping({"kind", "yes"}, optional)
+        options: tuple[str, ...] = (YES, NO)
+        bands: tuple[Band, ...] = ()
+        likelihood = _yes_likelihood(entry.get("yes"), causes)
+    else:
+        shape = "choices" if kind is Kind.CHOICE else "bands"
+        entry.mapping({"kind", shape, "likelihood"}, optional)
+        if kind is Kind.CHOICE:
+            options = entry.get("choices").texts()
+            bands = ()
+        else:
+            bands = _bands(entry.get("bands"))
+            options = tuple(b.id for b in bands)
+        likelihood = _table_likelihood(entry.get("likelihood"), options, causes)
+    red_flag = entry.get("red_flag").boolean() if entry.has("red_flag") else False
+    if red_flag and kind is not Kind.YESNO:
+        raise entry.get("red_flag").fail("only yes/no questions can be red flags")
+    if_unsure = Triage.parse(entry.get("if_unsure")) if entry.has("if_unsure") else None
+    if red_flag != (if_unsure is not None):
+        raise entry.fail("a red flag needs if_unsure (and only a red flag may have it)")
+    return Question(key, kind, options, red_flag, if_unsure, bands, MappingProxyType(likelihood))
+
+
+def _yes_likelihood(entry: Entry, causes: dict[str, Cause]) -> dict[str, dict[str, float]]:
+    values = {key: e.number(0.001, 0.999) for key, e in entry.items()}
+    _check_causes(entry, values, causes)
+    default = values["default"]
+    return {
+        c: {YES: values.get(c, default), NO: 1 - values.get(c, default)} for c in causes
+    }
+
+
+def _table_likelihood(
+    entry: Entry, options: tuple[str, ...], causes: dict[str, Cause]
+) -> dict[str, dict[str, float]]:
+    rows: dict[str, dict[str, float]] = {}
+    for key, row in entry.items():
+        if not isinstance(row.value, list) or len(row.value) != len(options):
+            raise row.fail(f"must list {len(options)} probabilities, one per {', '.join(options)}")
+        probs = [row.child(i, p).number(0.001, 0.999) for i, p in enumerate(row.value)]
+        if abs(sum(probs) - 1) > SUM_TOLERANCE:
+            raise row.fail(f"probabilities must add up to 1, they add up to {sum(probs):.3f}")
+        rows[key] = {o: p / sum(probs) for o, p in zip(options, probs, strict=True)}
+    _check_causes(entry, rows, causes)
+    return {c: rows.get(c, rows["default"]) for c in causes}
+
+
+def _check_causes(entry: Entry, values: dict[str, object], causes: dict[str, Cause]) -> None:
+    if "default" not in values:
+        raise entry.fail("missing key(s) default (the likelihood for causes not listed)")
+    unknown = sorted(set(values) - set(causes) - {"default"})
+    if unknown:
+        raise entry.child(unknown[0], None).fail("is not a cause in this file")
+
+
+def _bands(entry: Entry) -> tuple[Band, ...]:
+    bands: list[Band] = []
+    low = entry.get("from").integer(0, 1000) if entry.has("from") else None
+    if low is None:
+        raise entry.fail("must start with from: <lowest accepted number>")
+    for key, upper in entry.items():
+        if key == "from":
+            continue
+        high = upper.integer(low, 1000)
+        bands.append(Band(key, low, high))
+        low = high + 1
+    if not bands:
+        raise entry.fail("needs at least one band after from")
+    return tuple(bands)
+
+
+def _rule(entry: Entry, questions: dict[str, Question]) -> Rule:
+    entry.mapping({"id", "level", "when"}, frozenset({"unless"}))
+    when = _conditions(entry.get("when"), questions)
+    unless = _conditions(entry.get("unless"), questions) if entry.has("unless") else ()
+    return Rule(entry.get("id").text(), Triage.parse(entry.get("level")), when, unless)
+
+
+def _conditions(entry: Entry, questions: dict[str, Question]) -> tuple[Condition, ...]:
+    conditions = []
+    for key, value in entry.items():
+        if key not in questions:
+            raise value.fail("is not a question in this file")
+        wanted = value.texts() if isinstance(value.value, list) else (value.text(),)
+        options = (*questions[key].options, DONT_KNOW)
+        for i, option in enumerate(wanted):
+            if option not in options:
+                raise value.child(i, option).fail(
+                    f"{option!r} is not an answer of {key} ({', '.join(options)})"
+                )
+        conditions.append(Condition(key, frozenset(wanted)))
+    return tuple(conditions)
+
+
+def _check_rule_ids(entry: Entry, rules: tuple[Rule, ...]) -> None:
+    seen: set[str] = set()
+    for i, rule in enumerate(rules):
+        if rule.id in seen:
+            raise entry.child(i, None).fail(f"rule id {rule.id!r} is used twice")
+        seen.add(rule.id)
+
+
+def _check_red_flags_have_rules(
+    entry: Entry, questions: dict[str, Question], rules: tuple[Rule, ...]
+) -> None:
+    for q in questions.values():
+        alone = [
+            r
+            for r in rules
+            if r.level is Triage.EMERGENCY and r.when == (Condition(q.id, frozenset({YES})),)
+        ]
+        if q.red_flag and not alone:
+            raise entry.child(q.id, None).fail("red flag without an emergency rule for yes alone")

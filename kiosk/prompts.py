@@ -1,0 +1,178 @@
+"""Language packs: every sentence the kiosk says and every answer phrase it accepts.
+
+A pack is loaded strictly against the knowledge file: a question, cause, choice or
+message without text is an error naming the file and the entry, as is a key nobody
+reads. Typed and spoken answers resolve through the same phrases (see `parse.py`).
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+from kiosk.errors import PromptPackError
+from kiosk.knowledge import DONT_KNOW, NO, YES, Kind, Knowledge, Question
+from kiosk.yamlfields import Entry, load_yaml
+
+DEFAULT_PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+
+COMMANDS = ("repeat", "back", "help", "slower", "faster", "louder", "quieter", "stop", "start", "done")
+MESSAGE_FIELDS: Mapping[str, frozenset[str]] = {
+    key: frozenset(fields.split()) if fields else frozenset()
+    for key, fields in {
+        "idle": "", "welcome": "", "screening_intro": "", "questions_intro": "",
+        "unclear_yesno": "", "unclear_choice": "choices", "unclear_number": "",
+        "out_of_range": "number low high", "unclear_results": "", "unclear_idle": "",
+        "silence": "", "offer_keys": "", "help_yesno": "", "help_choice": "choices",
+        "help_number": "", "help_commands": "", "reask_simpler": "",
+        "nothing_to_go_back_to": "", "emergency_stays": "", "slower": "", "faster": "",
+        "louder": "", "quieter": "", "slowest": "", "fastest": "", "loudest": "",
+        "quietest": "", "stopped": "", "emergency": "number", "emergency_while_waiting": "",
+        "emergency_because": "reasons", "urgent": "", "urgent_because": "reasons",
+        "unsure_red_flags": "items", "results_intro": "",
+        "cause_with_reasons": "rank cause reasons", "cause_without_reasons": "rank cause",
+        "reason_for": "reason", "reason_against": "reason", "confirm": "answer",
+        "again_emergency": "number", "unsure_reason": "item", "next_steps": "steps", "routine": "", "self_care": "",
+        "disclaimer": "", "results_options": "", "summary_saved": "", "summary_failed": "",
+        "goodbye": "", "sorry_error": "", "list_and": "", "list_or": "",
+    }.items()
+}
+
+
+@dataclass(frozen=True)
+class QuestionText:
+    ask: str
+    simpler: str | None
+    """A plainer wording, used to re-ask a red flag after "don't know"."""
+    phrases: Mapping[str, tuple[str, ...]]
+    """option id -> accepted phrases (yes/no questions share the pack's answer words)."""
+    because: Mapping[str, str]
+    """option id -> how the answer reads after "because you said"."""
+
+
+@dataclass(frozen=True)
+class Pack:
+    file: str
+    language: str
+    name: str
+    emergency_number: str
+    answers: Mapping[str, tuple[str, ...]]
+    negations: frozenset[str]
+    commands: Mapping[str, tuple[str, ...]]
+    numbers: Mapping[str, int]
+    questions: Mapping[str, QuestionText]
+    causes: Mapping[str, str]
+    next_steps: Mapping[str, str]
+    messages: Mapping[str, str]
+
+    def say(self, key: str, **fields: object) -> str:
+        """A message with its {placeholders} filled in."""
+        return self.messages[key].format(**fields)
+
+    def join(self, items: list[str], word: str = "list_and") -> str:
+        """"a, b and c" in this language."""
+        if len(items) <= 1:
+            return "".join(items)
+        return f"{', '.join(items[:-1])} {self.messages[word]} {items[-1]}"
+
+    def choice_labels(self, question: str) -> list[str]:
+        """The first phrase of each option: what the kiosk suggests saying."""
+        return [phrases[0] for phrases in self.questions[question].phrases.values()]
+
+
+def load_pack(language: str, knowledge: Knowledge, folder: Path = DEFAULT_PROMPTS_DIR) -> Pack:
+    """Load prompts/<language>.yaml and check it against the knowledge file."""
+    path = folder / f"{language}.yaml"
+    if not path.is_file():
+        available = ", ".join(sorted(p.stem for p in folder.glob("*.yaml"))) or "none"
+        raise PromptPackError(str(path), "", f"no such language pack (available: {available})")
+    top = Entry(load_yaml(path, PromptPackError), str(path), "", PromptPackError)
+    top.mapping(
+        {"language", "name", "emergency_number", "answers", "negations", "commands", "numbers",
+         "questions", "causes", "next_steps", "messages"}
+    )
+    if top.get("language").text() != language:
+        raise top.get("language").fail(f"must be {language!r}, the file's name")
+    answers = _phrase_table(top.get("answers"), (YES, NO, DONT_KNOW))
+    return Pack(
+        file=str(path),
+        language=language,
+        name=top.get("name").text(),
+        emergency_number=top.get("emergency_number").text(),
+        answers=answers,
+        negations=frozenset(top.get("negations").texts()),
+        commands=_phrase_table(top.get("commands"), COMMANDS),
+        numbers=_numbers(top.get("numbers")),
+        questions=_questions(top.get("questions"), knowledge, answers),
+        causes=_named(top.get("causes"), set(knowledge.causes)),
+        next_steps=_named(top.get("next_steps"), set(knowledge.next_steps)),
+        messages=_messages(top.get("messages")),
+    )
+
+
+def _phrase_table(entry: Entry, keys: tuple[str, ...]) -> Mapping[str, tuple[str, ...]]:
+    entry.mapping(set(keys))
+    return MappingProxyType({key: entry.get(key).texts() for key in keys})
+
+
+def _numbers(entry: Entry) -> Mapping[str, int]:
+    return MappingProxyType({word: value.integer(0, 1000) for word, value in entry.items()})
+
+
+def _named(entry: Entry, ids: set[str]) -> Mapping[str, str]:
+    entry.mapping(ids)
+    return MappingProxyType({key: entry.get(key).text() for key in sorted(ids)})
+
+
+def _messages(entry: Entry) -> Mapping[str, str]:
+    entry.mapping(set(MESSAGE_FIELDS))
+    messages = {}
+    for key, fields in MESSAGE_FIELDS.items():
+        text = entry.get(key).text()
+        used = {name for _, name, _, _ in string.Formatter().parse(text) if name}
+        if used != fields:
+            expected = ", ".join("{" + f + "}" for f in sorted(fields)) or "no placeholders"
+            raise entry.get(key).fail(f"must use {expected}, it uses {sorted(used) or 'none'}")
+        messages[key] = text
+    return MappingProxyType(messages)
+
+
+def _questions(
+    entry: Entry, knowledge: Knowledge, answers: Mapping[str, tuple[str, ...]]
+) -> Mapping[str, QuestionText]:
+    entry.mapping(set(knowledge.questions))
+    return MappingProxyType(
+        {qid: _question(entry.get(qid), q, answers) for qid, q in knowledge.questions.items()}
+    )
+
+
+def _question(
+    entry: Entry, question: Question, answers: Mapping[str, tuple[str, ...]]
+) -> QuestionText:
+    simpler = frozenset({"simpler"}) if question.red_flag else frozenset()
+    if question.kind is Kind.CHOICE:
+        entry.mapping({"ask", "choices"}, simpler)
+        choices = entry.get("choices").mapping(set(question.options))
+        phrases = {o: _choice(choices.get(o))[0] for o in question.options}
+        because = {o: _choice(choices.get(o))[1] for o in question.options}
+    else:
+        entry.mapping({"ask", "because"}, simpler)
+        entry.get("because").mapping(set(question.options))
+        because = {o: entry.get("because").get(o).text() for o in question.options}
+        phrases = {o: answers[o] for o in question.options} if question.kind is Kind.YESNO else {}
+    if question.red_flag and not entry.has("simpler"):
+        raise entry.fail("a red-flag question needs a simpler wording (simpler:) for re-asking")
+    return QuestionText(
+        ask=entry.get("ask").text(),
+        simpler=entry.get("simpler").text() if question.red_flag else None,
+        phrases=MappingProxyType(phrases),
+        because=MappingProxyType(because),
+    )
+
+
+def _choice(entry: Entry) -> tuple[tuple[str, ...], str]:
+    entry.mapping({"say", "because"})
+    return entry.get("say").texts(), entry.get("because").text()

@@ -1,0 +1,40 @@
+"""The one loop that feeds heard events to the dialog and survives anything.
+
+Front ends supply the events; the dialog's outputs go wherever the front end sent
+its callback. An unexpected error mid-session is apologised for, the person's data is
+wiped, and the kiosk is back to idle at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from kiosk.dialog import Dialog
+from kiosk.events import End, Heard, Say
+
+log = logging.getLogger(__name__)
+
+
+def drive(dialog: Dialog, heard: Iterable[Heard]) -> int:
+    """Feed every event to the dialog; returns how many sessions failed with an error."""
+    failures = 0
+    for event in heard:
+        try:
+            dialog.handle(event)
+        except Exception:  # the outermost loop: apologise, log, reset
+            failures += 1
+            log.exception("error in a session; apologising and resetting")
+            recover(dialog)
+    return failures
+
+
+def recover(dialog: Dialog) -> None:
+    """Apologise, end the session and go back to idle; a second fault is only logged."""
+    try:
+        dialog.emit_line(Say(dialog.pack.say("sorry_error"), "error"))
+        dialog.emit_line(End())
+    except Exception:
+        log.exception("could not apologise after an error")
+    finally:
+        dialog.abandon()

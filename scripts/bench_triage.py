@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""Triage benchmark: run every vignette through the real dialog via `kiosk --text --jsonl`.
+
+Prints top-1/top-3 accuracy, triage accuracy per level, emergency sensitivity,
+over- and under-triage, and question counts, beside the same figures for a
+fixed-order questionnaire that asks every question, in one run.
+
+    .venv/bin/python scripts/bench_triage.py [--vignettes tests/data/vignettes.yaml]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from kiosk.knowledge import Triage, load_knowledge  # noqa: E402
+from kiosk.prompts import load_pack  # noqa: E402
+from kiosk.rules import assess  # noqa: E402
+from kiosk.vignettes import Vignette, load_vignettes  # noqa: E402
+
+LEVELS = [t.label for t in Triage]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ranked: list[str]
+    triage: str
+    questions: int
+
+
+def run_dialog(vignette: Vignette, knowledge, pack, report_dir: str) -> Outcome:  # type: ignore[no-untyped-def]
+    """Answer the kiosk's questions over JSON lines, exactly as an outside harness would."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kiosk", "--text", "--jsonl", "--report-dir", report_dir],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT,
+    )
+    assert proc.stdin and proc.stdout
+    asked: list[str] = []
+    result: dict[str, object] = {}
+    for line in proc.stdout:
+        event = json.loads(line)
+        if event["event"] == "ask":
+            asked.append(event["question"])
+            proc.stdin.write(vignette.typed_answer(knowledge, pack, event["question"]) + "\n")
+            proc.stdin.flush()
+        elif event["event"] == "result":
+            result = event
+            proc.stdin.write("done\n")
+            proc.stdin.flush()
+        elif event["event"] == "end":
+            break
+    proc.stdin.close()
+    proc.wait(timeout=30)
+    causes = [c["id"] for c in result["causes"]]  # type: ignore[index]
+    return Outcome(causes, str(result["triage"]), len(set(asked)))
+
+
+def run_fixed_order(vignette: Vignette, knowledge) -> Outcome:  # type: ignore[no-untyped-def]
+    """Every question in the knowledge file's order, then the same scoring."""
+    answers = {q: vignette.value_for(knowledge, q) for q in knowledge.questions}
+    assessment = assess(knowledge, answers)
+    ranked = [c.id for c in assessment.causes[:3]]
+    return Outcome(ranked, assessment.triage.label, len(answers))
+
+
+def summarise(name: str, vignettes: list[Vignette], outcomes: list[Outcome]) -> dict[str, str]:
+    n = len(vignettes)
+    pairs = list(zip(vignettes, outcomes, strict=True))
+    top1 = sum(o.ranked[:1] == [v.cause] for v, o in pairs) / n
+    top3 = sum(v.cause in o.ranked[:3] for v, o in pairs) / n
+    row = {"method": name, "top-1": f"{top1:.0%}", "top-3": f"{top3:.0%}"}
+    for level in LEVELS:
+        group = [(v, o) for v, o in pairs if v.triage == level]
+        right = sum(o.triage == level for _, o in group)
+        row[f"triage {level}"] = f"{right}/{len(group)}"
+    emergencies = [(v, o) for v, o in pairs if v.triage == "emergency"]
+    row["emergency sensitivity"] = (
+        f"{sum(o.triage == 'emergency' for _, o in emergencies) / max(1, len(emergencies)):.0%}"
+    )
+    rank = {label: i for i, label in enumerate(LEVELS)}
+    row["over-triage"] = f"{sum(rank[o.triage] > rank[v.triage] for v, o in pairs) / n:.0%}"
+    row["under-triage"] = f"{sum(rank[o.triage] < rank[v.triage] for v, o in pairs) / n:.0%}"
+    counts = [o.questions for o in outcomes]
+    row["questions median"] = f"{statistics.median(counts):g}"
+    row["questions max"] = str(max(counts))
+    return row
+
+
+def print_table(rows: list[dict[str, str]]) -> None:
+    keys = list(rows[0])
+    width = max(len(k) for k in keys)
+    print(f"{'':{width}}  " + "  ".join(f"{r['method']:>14}" for r in rows))
+    for key in keys[1:]:
+        print(f"{key:{width}}  " + "  ".join(f"{r[key]:>14}" for r in rows))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--vignettes", type=Path, default=ROOT / "tests/data/vignettes.yaml")
+    parser.add_argument("--misses", action="store_true", help="list the vignettes missed")
+    args = parser.parse_args()
+    knowledge = load_knowledge()
+    pack = load_pack("en", knowledge)
+    vignettes = load_vignettes(args.vignettes)
+    with tempfile.TemporaryDirectory() as reports:
+        adaptive = [run_dialog(v, knowledge, pack, reports) for v in vignettes]
+    fixed = [run_fixed_order(v, knowledge) for v in vignettes]
+    print(f"{len(vignettes)} vignettes from {args.vignettes.name}\n")
+    print_table([summarise("adaptive", vignettes, adaptive),
+                 summarise("ask everything", vignettes, fixed)])
+    if args.misses:
+        print()
+        for v, o in zip(vignettes, adaptive, strict=True):
+            if o.ranked[:1] != [v.cause] or o.triage != v.triage:
+                print(f"{v.id}: want {v.cause}/{v.triage}, got {o.ranked}/{o.triage} "
+                      f"after {o.questions} questions")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
