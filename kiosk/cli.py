@@ -29,13 +29,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     mode = parser.add_argument_group("what to run")
     mode.add_argument("--text", action="store_true", help="text mode: type the answers")
-    mode.add_argument("--jsonl", action="store_true",
-                      help="with --text: one JSON event per output line, one answer per input line")
+    mode.add_argument(
+        "--jsonl",
+        action="store_true",
+        help="with --text: one JSON event per output line, one answer per input line",
+    )
     mode.add_argument("--list-questions", action="store_true", help="list question ids and exit")
     mode.add_argument("--list-causes", action="store_true", help="list cause ids and exit")
     parser.add_argument("--lang", default="en", help="language pack in prompts/ (default: en)")
-    parser.add_argument("--report-dir", type=Path, default=Path("reports"),
-                        help="folder for clinician summaries (default: ./reports)")
+    parser.add_argument(
+        "--report-dir",
+        type=Path,
+        default=Path("reports"),
+        help="folder for clinician summaries (default: ./reports)",
+    )
     parser.add_argument("--emergency-number", help="override the language pack's emergency number")
     parser.add_argument("--knowledge", type=Path, help="use another knowledge file")
     parser.add_argument("--prompts-dir", type=Path, help="use another folder of language packs")
@@ -75,8 +82,10 @@ def dialog_factory(
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     reconfigure_stdio()
     settings = settings_from(args)
     try:
@@ -94,8 +103,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.jsonl:
         return run_jsonl(make, sys.stdin, sys.stdout)
     if not args.text:
-        print("kiosk: voice mode is not part of this version yet; starting text mode.",
-              file=sys.stderr)
+        print(
+            "kiosk: voice mode is not part of this version yet; starting text mode.",
+            file=sys.stderr,
+        )
     try:
         return run_interactive(make, sys.stdin, sys.stdout)
     except KeyboardInterrupt:

@@ -72,8 +72,9 @@ def run_interactive(
     return 0
 
 
-def run_jsonl(make_dialog: Callable[[Callable[[Output], None]], Dialog],
-              stdin: TextIO, stdout: TextIO) -> int:
+def run_jsonl(
+    make_dialog: Callable[[Callable[[Output], None]], Dialog], stdin: TextIO, stdout: TextIO
+) -> int:
     finished = False
 
     def write(output: Output) -> None:
@@ -88,8 +89,9 @@ def run_jsonl(make_dialog: Callable[[Callable[[Output], None]], Dialog],
 
     def heard() -> Iterator[Heard]:
         yield Start()
-        for line in stdin:
-            if finished:
+        while not finished:
+            line = stdin.readline()
+            if not line:
                 return
             yield Utterance(line.rstrip("\r\n"))
 
@@ -104,12 +106,21 @@ def jsonl_event(output: Output) -> dict[str, object] | None:
     if isinstance(output, Say):
         return {"event": "say", "text": output.text, "kind": output.kind}
     if isinstance(output, Ask):
-        return {"event": "ask", "question": output.question, "type": output.type,
-                "choices": list(output.choices), "text": output.text}
+        return {
+            "event": "ask",
+            "question": output.question,
+            "type": output.type,
+            "choices": list(output.choices),
+            "text": output.text,
+        }
     if isinstance(output, Result):
-        return {"event": "result", "triage": output.triage, "red_flags": list(output.red_flags),
-                "causes": [asdict(c) | {"reasons": list(c.reasons)} for c in output.causes],
-                "answers": dict(output.answers)}
+        return {
+            "event": "result",
+            "triage": output.triage,
+            "red_flags": list(output.red_flags),
+            "causes": [asdict(c) | {"reasons": list(c.reasons)} for c in output.causes],
+            "answers": dict(output.answers),
+        }
     if isinstance(output, End):
         return {"event": "end"}
     return None

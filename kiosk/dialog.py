@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from transitions import Machine
 
 from kiosk import present, rules
-from kiosk.events import Ask, End, Heard, Output, Say, Silence, Start, Unclear, Utterance
+from kiosk.events import Ask, End, Heard, Output, Say, Silence, Start, Utterance
 from kiosk.knowledge import DONT_KNOW, NO, YES, Kind, Knowledge, Question, Triage
 from kiosk.parse import (
     Answer,
@@ -50,7 +50,11 @@ IN_SESSION = [State.WELCOME, *ASKING, State.EMERGENCY, State.RESULTS, State.SUMM
 
 TRANSITIONS: list[dict[str, object]] = [
     {"trigger": "begin", "source": State.IDLE, "dest": State.WELCOME},
-    {"trigger": "screen", "source": [State.WELCOME, *ASKING, State.RESULTS], "dest": State.SCREENING},
+    {
+        "trigger": "screen",
+        "source": [State.WELCOME, *ASKING, State.RESULTS],
+        "dest": State.SCREENING,
+    },
     {"trigger": "investigate", "source": [*ASKING, State.RESULTS], "dest": State.QUESTIONS},
     {"trigger": "confirm", "source": [State.SCREENING, State.QUESTIONS], "dest": State.CONFIRMING},
     {"trigger": "raise_alarm", "source": ASKING, "dest": State.EMERGENCY},
@@ -92,6 +96,12 @@ class Dialog:
 
     state: State
     trigger: Callable[..., bool]
+    _answers: dict[str, str]
+    _prompt: Prompt | None
+    _pending: Pending | None
+    _result_lines: list[Say]
+    _assessment: rules.Assessment | None
+    _voice: VoiceLevels
 
     def __init__(
         self,
@@ -226,7 +236,11 @@ class Dialog:
             self._say("reask_simpler")
             self._ask(Prompt(question.id, simpler=True))
             return
-        if self._guards_emergency(question) and value != DONT_KNOW and confidence < self._confirm_below:
+        if (
+            self._guards_emergency(question)
+            and value != DONT_KNOW
+            and confidence < self._confirm_below
+        ):
             self._pending = Pending(question.id, value)
             self.trigger("confirm")
             self._ask_confirmation()
@@ -285,7 +299,9 @@ class Dialog:
             choices = self.pack.join(self.pack.choice_labels(question.id), "list_or")
             self._say("unclear_choice", "error", choices=choices)
         else:
-            self._say("unclear_number" if question.kind is Kind.NUMBER else "unclear_yesno", "error")
+            self._say(
+                "unclear_number" if question.kind is Kind.NUMBER else "unclear_yesno", "error"
+            )
         prompt = Prompt(prompt.question, prompt.simpler, prompt.unclear + 1)
         if prompt.unclear >= UNCLEAR_BEFORE_OFFERING_KEYS and question.kind is Kind.YESNO:
             self._say("offer_keys")
@@ -346,7 +362,11 @@ class Dialog:
     def _change_voice(self, name: str) -> None:
         changed = self._voice.step(name)
         if changed is None:
-            self._say({"slower": "slowest", "faster": "fastest", "louder": "loudest"}.get(name, "quietest"))
+            self._say(
+                {"slower": "slowest", "faster": "fastest", "louder": "loudest"}.get(
+                    name, "quietest"
+                )
+            )
             return
         self._voice = changed
         self._emit(changed.as_event())
@@ -400,11 +420,11 @@ class Dialog:
 
     def _wipe(self) -> None:
         """Forget everything about the person: answers, prompts, results, voice changes."""
-        self._answers: dict[str, str] = {}
-        self._prompt: Prompt | None = None
-        self._pending: Pending | None = None
-        self._result_lines: list[Say] = []
-        self._assessment: rules.Assessment | None = None
+        self._answers = {}
+        self._prompt = None
+        self._pending = None
+        self._result_lines = []
+        self._assessment = None
         self._voice = VoiceLevels()
 
     def _say(self, key: str, kind: str = "info", **fields: object) -> None:

@@ -135,4 +135,3 @@ def load_knowledge(path: Path = DEFAULT_KNOWLEDGE) -> Knowledge:
 
     raw = load_yaml(path, KnowledgeError)
     return parse_knowledge(Entry(raw, str(path), "", KnowledgeError))
-

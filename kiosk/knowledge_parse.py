@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import MappingProxyType
 
 from kiosk.knowledge import (
@@ -34,7 +35,9 @@ def parse_knowledge(top: Entry) -> Knowledge:
     rules_entry = top.get("rules")
     if not isinstance(rules_entry.value, list) or not rules_entry.value:
         raise rules_entry.fail("must be a non-empty list of rules")
-    rules = tuple(_rule(rules_entry.child(i, r), questions) for i, r in enumerate(rules_entry.value))
+    rules = tuple(
+        _rule(rules_entry.child(i, r), questions) for i, r in enumerate(rules_entry.value)
+    )
     _check_rule_ids(rules_entry, rules)
     _check_red_flags_have_rules(top.get("questions"), questions, rules)
     return Knowledge(
@@ -117,9 +120,7 @@ def _yes_likelihood(entry: Entry, causes: dict[str, Cause]) -> dict[str, dict[st
     values = {key: e.number(0.001, 0.999) for key, e in entry.items()}
     _check_causes(entry, values, causes)
     default = values["default"]
-    return {
-        c: {YES: values.get(c, default), NO: 1 - values.get(c, default)} for c in causes
-    }
+    return {c: {YES: values.get(c, default), NO: 1 - values.get(c, default)} for c in causes}
 
 
 def _table_likelihood(
@@ -137,7 +138,7 @@ def _table_likelihood(
     return {c: rows.get(c, rows["default"]) for c in causes}
 
 
-def _check_causes(entry: Entry, values: dict[str, object], causes: dict[str, Cause]) -> None:
+def _check_causes(entry: Entry, values: Mapping[str, object], causes: dict[str, Cause]) -> None:
     if "default" not in values:
         raise entry.fail("missing key(s) default (the likelihood for causes not listed)")
     unknown = sorted(set(values) - set(causes) - {"default"})

@@ -48,9 +48,7 @@ def normalise(text: str) -> tuple[str, ...]:
     return tuple(_PUNCTUATION.sub(" ", text).split())
 
 
-def interpret(
-    pack: Pack, text: str, question: Question | None, commands: Iterable[str]
-) -> Meaning:
+def interpret(pack: Pack, text: str, question: Question | None, commands: Iterable[str]) -> Meaning:
     """What `text` means while the kiosk waits for `question` (None: no question)."""
     options = pack.questions[question.id].phrases if question is not None else None
     meaning = _interpret(pack, text, options, commands)

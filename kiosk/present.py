@@ -17,8 +17,9 @@ MIN_SHOWN_PROBABILITY = 0.05
 MAX_SPOKEN_REASONS = 3
 
 
-def result_lines(knowledge: Knowledge, pack: Pack, assessment: Assessment,
-                 answers: Answers) -> list[Say]:
+def result_lines(
+    knowledge: Knowledge, pack: Pack, assessment: Assessment, answers: Answers
+) -> list[Say]:
     """Everything said for the results, most urgent first."""
     lines = _urgency_lines(knowledge, pack, assessment, answers)
     shown = shown_causes(assessment)
@@ -88,8 +89,9 @@ def because(knowledge: Knowledge, pack: Pack, question: str, value: str) -> str:
     return phrases[option]
 
 
-def _urgency_lines(knowledge: Knowledge, pack: Pack, assessment: Assessment,
-                   answers: Answers) -> list[Say]:
+def _urgency_lines(
+    knowledge: Knowledge, pack: Pack, assessment: Assessment, answers: Answers
+) -> list[Say]:
     lines: list[Say] = []
     if assessment.triage is Triage.EMERGENCY:
         lines += emergency_lines(knowledge, pack, answers)

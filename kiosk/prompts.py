@@ -19,25 +19,74 @@ from kiosk.yamlfields import Entry, load_yaml
 
 DEFAULT_PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 
-COMMANDS = ("repeat", "back", "help", "slower", "faster", "louder", "quieter", "stop", "start", "done")
+COMMANDS = (
+    "repeat",
+    "back",
+    "help",
+    "slower",
+    "faster",
+    "louder",
+    "quieter",
+    "stop",
+    "start",
+    "done",
+)
 MESSAGE_FIELDS: Mapping[str, frozenset[str]] = {
     key: frozenset(fields.split()) if fields else frozenset()
     for key, fields in {
-        "idle": "", "welcome": "", "screening_intro": "", "questions_intro": "",
-        "unclear_yesno": "", "unclear_choice": "choices", "unclear_number": "",
-        "out_of_range": "number low high", "unclear_results": "", "unclear_idle": "",
-        "silence": "", "offer_keys": "", "help_yesno": "", "help_choice": "choices",
-        "help_number": "", "help_commands": "", "reask_simpler": "",
-        "nothing_to_go_back_to": "", "emergency_stays": "", "slower": "", "faster": "",
-        "louder": "", "quieter": "", "slowest": "", "fastest": "", "loudest": "",
-        "quietest": "", "stopped": "", "emergency": "number", "emergency_while_waiting": "",
-        "emergency_because": "reasons", "urgent": "", "urgent_because": "reasons",
-        "unsure_red_flags": "items", "results_intro": "",
-        "cause_with_reasons": "rank cause reasons", "cause_without_reasons": "rank cause",
-        "reason_for": "reason", "reason_against": "reason", "confirm": "answer",
-        "again_emergency": "number", "unsure_reason": "item", "next_steps": "steps", "routine": "", "self_care": "",
-        "disclaimer": "", "results_options": "", "summary_saved": "", "summary_failed": "",
-        "goodbye": "", "sorry_error": "", "list_and": "", "list_or": "",
+        "idle": "",
+        "welcome": "",
+        "screening_intro": "",
+        "questions_intro": "",
+        "unclear_yesno": "",
+        "unclear_choice": "choices",
+        "unclear_number": "",
+        "out_of_range": "number low high",
+        "unclear_results": "",
+        "unclear_idle": "",
+        "silence": "",
+        "offer_keys": "",
+        "help_yesno": "",
+        "help_choice": "choices",
+        "help_number": "",
+        "help_commands": "",
+        "reask_simpler": "",
+        "nothing_to_go_back_to": "",
+        "emergency_stays": "",
+        "slower": "",
+        "faster": "",
+        "louder": "",
+        "quieter": "",
+        "slowest": "",
+        "fastest": "",
+        "loudest": "",
+        "quietest": "",
+        "stopped": "",
+        "emergency": "number",
+        "emergency_while_waiting": "",
+        "emergency_because": "reasons",
+        "urgent": "",
+        "urgent_because": "reasons",
+        "unsure_red_flags": "items",
+        "results_intro": "",
+        "cause_with_reasons": "rank cause reasons",
+        "cause_without_reasons": "rank cause",
+        "reason_for": "reason",
+        "reason_against": "reason",
+        "confirm": "answer",
+        "again_emergency": "number",
+        "unsure_reason": "item",
+        "next_steps": "steps",
+        "routine": "",
+        "self_care": "",
+        "disclaimer": "",
+        "results_options": "",
+        "summary_saved": "",
+        "summary_failed": "",
+        "goodbye": "",
+        "sorry_error": "",
+        "list_and": "",
+        "list_or": "",
     }.items()
 }
 
@@ -73,7 +122,7 @@ class Pack:
         return self.messages[key].format(**fields)
 
     def join(self, items: list[str], word: str = "list_and") -> str:
-        """"a, b and c" in this language."""
+        """ "a, b and c" in this language."""
         if len(items) <= 1:
             return "".join(items)
         return f"{', '.join(items[:-1])} {self.messages[word]} {items[-1]}"
@@ -91,8 +140,19 @@ def load_pack(language: str, knowledge: Knowledge, folder: Path = DEFAULT_PROMPT
         raise PromptPackError(str(path), "", f"no such language pack (available: {available})")
     top = Entry(load_yaml(path, PromptPackError), str(path), "", PromptPackError)
     top.mapping(
-        {"language", "name", "emergency_number", "answers", "negations", "commands", "numbers",
-         "questions", "causes", "next_steps", "messages"}
+        {
+            "language",
+            "name",
+            "emergency_number",
+            "answers",
+            "negations",
+            "commands",
+            "numbers",
+            "questions",
+            "causes",
+            "next_steps",
+            "messages",
+        }
     )
     if top.get("language").text() != language:
         raise top.get("language").fail(f"must be {language!r}, the file's name")

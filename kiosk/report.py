@@ -64,8 +64,12 @@ class Summary:
                 SummaryAnswer(q, pack.questions[q].ask, value) for q, value in answers.items()
             ),
             causes=tuple(
-                SummaryCause(c.id, pack.causes[c.id], round(c.probability, 4),
-                             reason_texts(knowledge, pack, c))
+                SummaryCause(
+                    c.id,
+                    pack.causes[c.id],
+                    round(c.probability, 4),
+                    reason_texts(knowledge, pack, c),
+                )
                 for c in shown_causes(assessment)
             ),
         )
@@ -81,7 +85,9 @@ class Summary:
             f"Red flags: {', '.join(self.red_flags) or 'none'}",
         ]
         if self.unsure_red_flags:
-            lines.append(f"Red flags the person could not answer: {', '.join(self.unsure_red_flags)}")
+            lines.append(
+                f"Red flags the person could not answer: {', '.join(self.unsure_red_flags)}"
+            )
         lines.append("")
         lines.append("Likely causes:")
         for rank, cause in enumerate(self.causes, start=1):

@@ -87,9 +87,16 @@ def next_question(knowledge: Knowledge, answers: Answers) -> str | None:
     if screening is not None:
         return screening
     probs = posterior(knowledge, answers)
-    triage_question = next_triage_question(knowledge, probs, answers)
-    if triage_question is not None:
-        return triage_question
+    best = _most_informative(knowledge, probs, answers)
+    if best is not None:
+        return best
+    return next_triage_question(knowledge, probs, answers)
+
+
+def _most_informative(
+    knowledge: Knowledge, probs: Mapping[str, float], answers: Answers
+) -> str | None:
+    """The question with the greatest expected information gain, unless it is time to stop."""
     if max(probs.values()) >= knowledge.policy.stop_when_leader_reaches:
         return None
     gains = {

@@ -9,10 +9,10 @@ the benchmark exercises the answer parser too.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from collections.abc import Mapping
 
 import yaml
 

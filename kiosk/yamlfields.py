@@ -43,7 +43,7 @@ def load_yaml(path: Path, error: type[E]) -> Any:
     except OSError as exc:
         raise error(str(path), "", f"cannot be read ({exc.strerror or exc})") from exc
     try:
-        return yaml.load(text, Loader=_Yaml12Loader)  # noqa: S506 - a SafeLoader
+        return yaml.load(text, Loader=_Yaml12Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else ""

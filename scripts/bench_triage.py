@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,7 +43,10 @@ def run_dialog(vignette: Vignette, knowledge, pack, report_dir: str) -> Outcome:
     """Answer the kiosk's questions over JSON lines, exactly as an outside harness would."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "kiosk", "--text", "--jsonl", "--report-dir", report_dir],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
     )
     assert proc.stdin and proc.stdout
     asked: list[str] = []
@@ -111,18 +116,21 @@ def main() -> int:
     knowledge = load_knowledge()
     pack = load_pack("en", knowledge)
     vignettes = load_vignettes(args.vignettes)
-    with tempfile.TemporaryDirectory() as reports:
-        adaptive = [run_dialog(v, knowledge, pack, reports) for v in vignettes]
+    with tempfile.TemporaryDirectory() as reports, ThreadPoolExecutor(os.cpu_count()) as pool:
+        adaptive = list(pool.map(lambda v: run_dialog(v, knowledge, pack, reports), vignettes))
     fixed = [run_fixed_order(v, knowledge) for v in vignettes]
     print(f"{len(vignettes)} vignettes from {args.vignettes.name}\n")
-    print_table([summarise("adaptive", vignettes, adaptive),
-                 summarise("ask everything", vignettes, fixed)])
+    print_table(
+        [summarise("adaptive", vignettes, adaptive), summarise("ask everything", vignettes, fixed)]
+    )
     if args.misses:
         print()
         for v, o in zip(vignettes, adaptive, strict=True):
             if o.ranked[:1] != [v.cause] or o.triage != v.triage:
-                print(f"{v.id}: want {v.cause}/{v.triage}, got {o.ranked}/{o.triage} "
-                      f"after {o.questions} questions")
+                print(
+                    f"{v.id}: want {v.cause}/{v.triage}, got {o.ranked}/{o.triage} "
+                    f"after {o.questions} questions"
+                )
     return 0
 
 

@@ -1,0 +1,289 @@
+"""The dialog state machine, as a person at the kiosk would notice it."""
+
+from __future__ import annotations
+
+import pytest
+
+from kiosk.dialog import TRANSITIONS, State
+from kiosk.events import Ask, End, Result, Say, Voice
+from kiosk.knowledge import Knowledge
+from kiosk.prompts import Pack
+from tests.conftest import Kiosk
+
+GRADUAL_BOTH = {"onset": "slowly", "sides": "both legs"}
+
+
+def red_flags_no(kiosk: Kiosk) -> None:
+    for question in kiosk.knowledge.red_flag_questions:
+        assert kiosk.asking == question
+        kiosk.say("no")
+
+
+def test_idle_waits_for_start_and_the_welcome_leads_to_red_flags(kiosk: Kiosk) -> None:
+    assert kiosk.state is State.IDLE
+    said = kiosk.say("what is this")
+    assert kiosk.state is State.IDLE and "start" in said[0].text.lower()  # type: ignore[union-attr]
+    kiosk.say("start")
+    assert kiosk.state is State.SCREENING
+    assert kiosk.asking == kiosk.knowledge.red_flag_questions[0]
+    welcome = kiosk.said()[-2].text
+    assert "not a doctor" in welcome
+
+
+def test_pressing_enter_at_idle_starts(kiosk: Kiosk) -> None:
+    kiosk.say("")
+    assert kiosk.state is State.SCREENING
+
+
+@pytest.mark.parametrize("red_flag", ["stroke_signs", "bladder_bowel", "cold_pale_leg"])
+def test_a_red_flag_yes_gives_emergency_guidance_as_the_very_next_thing(
+    kiosk: Kiosk, red_flag: str
+) -> None:
+    kiosk.start()
+    while kiosk.asking != red_flag:
+        kiosk.say("no")
+    after = kiosk.say("yes")
+    assert isinstance(after[0], Say) and after[0].kind == "emergency"
+    assert kiosk.pack.emergency_number in after[0].text
+    assert kiosk.state is State.EMERGENCY
+    assert not any(isinstance(o, Ask) for o in after), "questioning must end"
+    result = next(o for o in after if isinstance(o, Result))
+    assert result.triage == "emergency" and red_flag in result.red_flags
+
+
+def test_emergency_guidance_is_repeated_first_and_go_back_cannot_undo_it(kiosk: Kiosk) -> None:
+    kiosk.start()
+    kiosk.say("yes")
+    again = kiosk.say("repeat")
+    assert isinstance(again[0], Say) and again[0].kind == "emergency"
+    refused = kiosk.say("go back")
+    assert refused[0].kind == "emergency"  # type: ignore[union-attr]
+    assert kiosk.state is State.EMERGENCY
+
+
+def test_emergency_from_a_combination_of_ordinary_answers(kiosk: Kiosk) -> None:
+    kiosk.start()
+    red_flags_no(kiosk)
+    kiosk.say("suddenly")
+    after = kiosk.say("one side of my body")
+    assert after[0].kind == "emergency"  # type: ignore[union-attr]
+    assert "sudden_one_side" in kiosk.result().red_flags
+
+
+def test_dont_know_on_a_red_flag_is_asked_more_simply_then_escalates(kiosk: Kiosk) -> None:
+    kiosk.start()
+    first = kiosk.asking
+    assert first is not None
+    simpler = kiosk.say("I don't know")
+    ask = simpler[-1]
+    assert isinstance(ask, Ask) and ask.question == first
+    assert ask.text == kiosk.pack.questions[first].simpler
+    kiosk.say("not sure")
+    assert kiosk.asking != first
+    kiosk.answer_all({"onset": "gradual", "sides": "both_legs", "recent_exertion": "yes",
+                      "sore_muscles": "yes"})  # fmt: skip
+    result = kiosk.result()
+    assert result.triage in ("urgent", "emergency")
+    assert result.answers[first] == "dont_know"
+    assert any("not sure" in s.text for s in kiosk.said())
+
+
+def test_a_low_confidence_red_flag_answer_is_confirmed_before_it_counts(kiosk: Kiosk) -> None:
+    kiosk.start()
+    question = kiosk.asking
+    confirm = kiosk.say("yes", confidence=0.5)
+    assert kiosk.state is State.CONFIRMING
+    assert isinstance(confirm[-1], Ask) and "yes" in confirm[-1].text
+    assert not any(o.kind == "emergency" for o in kiosk.said())
+    kiosk.say("no")  # "I did not say yes": the question is asked again
+    assert kiosk.asking == question and kiosk.state is State.SCREENING
+    kiosk.say("yes", confidence=0.5)
+    after = kiosk.say("yes")
+    assert after[0].kind == "emergency"  # type: ignore[union-attr]
+
+
+def test_a_confirmation_that_stays_unclear_counts_as_dont_know(kiosk: Kiosk) -> None:
+    kiosk.start()
+    question = kiosk.asking
+    assert question is not None
+    kiosk.say("no", confidence=0.4)
+    kiosk.say("banana")
+    kiosk.say("banana")
+    assert kiosk.dialog.answers[question] == "dont_know"
+
+
+def test_unclear_answers_say_what_can_be_said_and_then_offer_keys(kiosk: Kiosk) -> None:
+    kiosk.start()
+    first = kiosk.say("purple")
+    assert first[0].kind == "error" and "yes, no" in first[0].text  # type: ignore[union-attr]
+    second = kiosk.say("purple")
+    assert any("press 1" in o.text for o in second if isinstance(o, Say))
+    question = kiosk.asking
+    kiosk.say("2")
+    assert kiosk.dialog.answers[question] == "no"  # type: ignore[index]
+    kiosk.unclear()
+    assert kiosk.asking is not None
+
+
+def test_unclear_choice_lists_the_choices(kiosk: Kiosk) -> None:
+    kiosk.start()
+    red_flags_no(kiosk)
+    said = kiosk.say("purple")
+    assert "suddenly, over a few days or slowly" in said[0].text  # type: ignore[union-attr]
+
+
+def test_age_out_of_range_names_the_number(kiosk: Kiosk) -> None:
+    kiosk.start()
+    red_flags_no(kiosk)
+    kiosk.say("suddenly")
+    kiosk.say("one leg")
+    while kiosk.asking not in ("age", None):
+        kiosk.say("no")
+    assert kiosk.asking == "age"
+    said = kiosk.say("250")
+    assert "250" in said[0].text and said[0].kind == "error"  # type: ignore[union-attr]
+    kiosk.say("forty two")
+    assert kiosk.dialog.answers["age"] == "42"
+
+
+def test_silence_gets_a_gentle_reprompt_not_a_reset(kiosk: Kiosk) -> None:
+    kiosk.start()
+    question = kiosk.asking
+    said = kiosk.silence()
+    assert "take your time" in said[0].text.lower()  # type: ignore[union-attr]
+    assert kiosk.asking == question
+
+
+def test_repeat_asks_the_same_question_again(kiosk: Kiosk) -> None:
+    kiosk.start()
+    question = kiosk.asking
+    again = kiosk.say("say that again")
+    assert isinstance(again[-1], Ask) and again[-1].question == question
+
+
+def test_go_back_undoes_the_last_answer(kiosk: Kiosk) -> None:
+    kiosk.start()
+    first = kiosk.asking
+    nothing = kiosk.say("go back")
+    assert "first question" in nothing[0].text  # type: ignore[union-attr]
+    kiosk.say("no")
+    kiosk.say("go back")
+    assert kiosk.asking == first and first not in kiosk.dialog.answers
+
+
+def test_go_back_from_results_reopens_the_last_question(kiosk: Kiosk) -> None:
+    kiosk.start()
+    kiosk.answer_all(GRADUAL_BOTH | {"feet_numb": "yes", "diabetes": "yes"})
+    assert kiosk.state is State.RESULTS
+    last = list(kiosk.dialog.answers)[-1]
+    kiosk.say("go back")
+    assert kiosk.asking == last and kiosk.state is State.QUESTIONS
+
+
+def test_help_explains_the_answers_and_the_commands(kiosk: Kiosk) -> None:
+    kiosk.start()
+    said = kiosk.say("help")
+    texts = " ".join(o.text for o in said if isinstance(o, Say))
+    assert "yes, no" in texts and "repeat" in texts and "go back" in texts
+    assert isinstance(said[-1], Ask)
+
+
+def test_voice_commands_change_rate_and_volume_for_this_session_only(kiosk: Kiosk) -> None:
+    kiosk.start()
+    slower = kiosk.say("slower")
+    voice = next(o for o in slower if isinstance(o, Voice))
+    assert voice.rate < 1.0 and voice.volume == 1.0
+    louder = kiosk.say("louder")
+    assert next(o for o in louder if isinstance(o, Voice)).volume > 1.0
+    kiosk.say("faster")
+    kiosk.say("quieter")
+    for _ in range(10):
+        kiosk.say("louder")
+    assert "as loud as" in kiosk.said()[-1].text or "as loud as" in kiosk.said()[-2].text
+    kiosk.say("stop")
+    kiosk.start()
+    assert kiosk.dialog._voice.rate == 1.0 and kiosk.dialog._voice.volume == 1.0
+
+
+def test_stop_mid_session_wipes_everything_and_saves_nothing(kiosk: Kiosk) -> None:
+    kiosk.start()
+    kiosk.say("no")
+    kiosk.say("no")
+    said = kiosk.say("stop")
+    assert isinstance(said[-1], End) and kiosk.state is State.IDLE
+    assert kiosk.dialog.answers == {} and kiosk.saved == []
+
+
+def test_results_name_causes_with_reasons_and_say_it_is_not_a_diagnosis(kiosk: Kiosk) -> None:
+    kiosk.start()
+    kiosk.answer_all(GRADUAL_BOTH | {"feet_numb": "yes", "diabetes": "yes", "age": "64"})
+    lines = [s.text for s in kiosk.said() if s.kind == "result"]
+    assert any("because you said" in line and "diabetes" in line for line in lines)
+    assert any("not a diagnosis" in line for line in lines)
+    assert any("A doctor may suggest" in line for line in lines)
+    replay = kiosk.say("repeat")
+    assert [s.text for s in replay if isinstance(s, Say) and s.kind == "result"] == lines
+
+
+def test_urgent_guidance_comes_before_the_causes(kiosk: Kiosk) -> None:
+    kiosk.start()
+    kiosk.answer_all({"onset": "suddenly", "sides": "one leg", "shooting_pain": "yes",
+                      "back_pain": "yes", "after_lifting": "yes"})  # fmt: skip
+    results = [s for s in kiosk.said() if s.kind in ("result", "emergency")]
+    assert kiosk.result().triage == "urgent"
+    assert "today" in results[0].text
+
+
+def test_done_saves_the_summary_says_goodbye_and_wipes(kiosk: Kiosk) -> None:
+    kiosk.start()
+    kiosk.answer_all(GRADUAL_BOTH | {"feet_numb": "yes"})
+    said = kiosk.say("done")
+    assert isinstance(said[-1], End) and kiosk.state is State.IDLE
+    assert len(kiosk.saved) == 1 and kiosk.saved[0].answers
+    assert kiosk.dialog.answers == {}
+    assert kiosk.dialog._result_lines == [] and kiosk.dialog._assessment is None
+
+
+def test_a_summary_that_cannot_be_saved_is_reported_to_the_person(
+    knowledge: Knowledge, pack: Pack
+) -> None:
+    kiosk = Kiosk(knowledge, pack, save_ok=False)
+    kiosk.start()
+    kiosk.answer_all(GRADUAL_BOTH)
+    said = kiosk.say("done")
+    assert any(s.kind == "error" and "staff" in s.text for s in said if isinstance(s, Say))
+
+
+def test_the_next_person_hears_nothing_of_the_last(kiosk: Kiosk) -> None:
+    kiosk.start()
+    kiosk.answer_all(GRADUAL_BOTH | {"diabetes": "yes", "feet_numb": "yes"})
+    kiosk.say("done")
+    mark = len(kiosk.out)
+    kiosk.start()
+    kiosk.answer_all({"onset": "days", "sides": "both legs", "recent_exertion": "yes",
+                      "sore_muscles": "yes"})  # fmt: skip
+    second = " ".join(getattr(o, "text", "") for o in kiosk.out[mark:])
+    assert "diabetes" not in second.replace("not have diabetes", "")
+    assert "diabetes" not in kiosk.result().answers or kiosk.result().answers["diabetes"] == "no"
+
+
+def test_every_state_and_transition_is_reachable(kiosk: Kiosk) -> None:
+    seen: set[State] = set()
+    original = kiosk.dialog.trigger
+
+    def spy(name: str) -> bool:
+        ok = original(name)
+        seen.add(kiosk.state)
+        return ok
+
+    kiosk.dialog.trigger = spy  # type: ignore[method-assign]
+    kiosk.start()
+    kiosk.say("no", confidence=0.3)
+    kiosk.say("yes")
+    kiosk.answer_all(GRADUAL_BOTH)
+    kiosk.say("done")
+    kiosk.start()
+    kiosk.say("yes")
+    kiosk.say("done")
+    assert seen == set(State)
+    assert {t["trigger"] for t in TRANSITIONS} >= {"begin", "raise_alarm", "conclude", "reset"}

@@ -1,0 +1,91 @@
+"""Language packs: complete, unambiguous, and broken ones rejected by name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kiosk.dialog import QUESTION_COMMANDS
+from kiosk.errors import PromptPackError
+from kiosk.knowledge import Knowledge
+from kiosk.parse import Answer, Command, NotUnderstood, OutOfRange, interpret, normalise
+from kiosk.prompts import DEFAULT_PROMPTS_DIR, Pack, load_pack
+
+
+def test_no_phrase_means_two_things_at_one_question(knowledge: Knowledge, pack: Pack) -> None:
+    for question in knowledge.questions.values():
+        seen: dict[tuple[str, ...], str] = {}
+        options = dict(pack.questions[question.id].phrases) | {
+            "dont_know": pack.answers["dont_know"]
+        }
+        commands = {f"command {c}": pack.commands[c] for c in QUESTION_COMMANDS}
+        for meaning, phrases in (options | commands).items():
+            for phrase in phrases:
+                words = normalise(phrase)
+                assert seen.setdefault(words, meaning) == meaning, (question.id, phrase)
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "meaning"),
+    [
+        ("stroke_signs", "Yes.", Answer("yes")),
+        ("stroke_signs", "yeah I think so", Answer("yes")),
+        ("stroke_signs", "Nope", Answer("no")),
+        ("stroke_signs", "I don't think so", Answer("no")),
+        ("stroke_signs", "I\u2019m not sure", Answer("dont_know")),  # a typographic apostrophe
+        ("stroke_signs", "yes, not really", NotUnderstood()),
+        ("stroke_signs", "yes no", NotUnderstood()),
+        ("stroke_signs", "could you repeat that please", Command("repeat")),
+        ("stroke_signs", "GO BACK", Command("back")),
+        ("onset", "it came on over a few days", Answer("days")),
+        ("onset", "all of a sudden", Answer("sudden")),
+        ("sides", "my left arm and leg", Answer("one_side_body")),
+        ("sides", "both of them", Answer("both_legs")),
+        ("age", "I'm 42 years old", Answer("42")),
+        ("age", "seventy-five", Answer("75")),
+        ("age", "a hundred and one", Answer("101")),
+        ("age", "forty two or forty three", NotUnderstood()),
+        ("age", "300", OutOfRange(300)),
+        ("age", "banana", NotUnderstood()),
+    ],
+)
+def test_typed_answers_resolve_through_the_pack(
+    knowledge: Knowledge, pack: Pack, question: str, text: str, meaning: object
+) -> None:
+    assert interpret(pack, text, knowledge.questions[question], QUESTION_COMMANDS) == meaning
+
+
+def _broken_pack(tmp_path: Path, old: str, new: str) -> Path:
+    text = (DEFAULT_PROMPTS_DIR / "en.yaml").read_text(encoding="utf-8")
+    assert old in text, f"test setup: {old!r} not in en.yaml"
+    (tmp_path / "en.yaml").write_text(text.replace(old, new, 1), encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "names"),
+    [
+        ("  diabetes:\n    ask:", "  diabetis:\n    ask:", "questions"),
+        ("  goodbye: ", "  goodby: ", "messages"),
+        ("emergency: \"This could be an emergency. Call {number} now", "emergency: \"This could be an emergency. Call now", "messages.emergency"),
+        ("    simpler: \"Is it hard to breathe, or hard to swallow?\"\n", "", "questions.breathing_swallowing"),
+        ("      days:\n        say:", "      dayz:\n        say:", "questions.onset.choices"),
+        ("  overexertion: tired", "  overexertions: tired", "causes"),
+        ("language: en", "language: fr", "language"),
+        ("  yes: [yes,", "  yes: [42,", "answers.yes.0"),
+    ],
+)  # fmt: skip
+def test_a_broken_pack_names_the_file_and_entry(
+    knowledge: Knowledge, tmp_path: Path, old: str, new: str, names: str
+) -> None:
+    folder = _broken_pack(tmp_path, old, new)
+    with pytest.raises(PromptPackError) as caught:
+        load_pack("en", knowledge, folder)
+    assert str(folder / "en.yaml") in str(caught.value)
+    assert names in str(caught.value)
+
+
+def test_an_unknown_language_lists_the_available_packs(knowledge: Knowledge) -> None:
+    with pytest.raises(PromptPackError, match="available: en"):
+        load_pack("xx", knowledge)

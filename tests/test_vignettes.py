@@ -1,0 +1,68 @@
+"""The standardised vignettes (tests/data/vignettes.yaml) through the real dialog, in-process.
+
+The full figures come from scripts/bench_triage.py; this guards the safety floor:
+no emergency is missed, and nobody is told less urgent care than the vignette needs
+when a red flag was answered "don't know".
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from kiosk.knowledge import Knowledge, Triage
+from kiosk.prompts import Pack
+from kiosk.vignettes import Vignette, load_vignettes
+from tests.conftest import ROOT, Kiosk
+
+VIGNETTES = load_vignettes(ROOT / "tests/data/vignettes.yaml")
+
+
+def run(knowledge: Knowledge, pack: Pack, vignette: Vignette) -> Kiosk:
+    kiosk = Kiosk(knowledge, pack)
+    kiosk.start()
+    for _ in range(100):
+        question = kiosk.asking
+        if question is None:
+            return kiosk
+        kiosk.say(vignette.typed_answer(knowledge, pack, question))
+    raise AssertionError("the dialog kept asking")
+
+
+def test_the_vignette_set_is_broad_enough() -> None:
+    causes = [v.cause for v in VIGNETTES]
+    assert len(VIGNETTES) >= 40
+    assert all(causes.count(c) >= 2 for c in set(causes)) and len(set(causes)) == 14
+    assert sum(v.triage == "emergency" for v in VIGNETTES) >= 10
+    assert sum(list(v.answers.values()).count("dont_know") >= 2 for v in VIGNETTES) >= 5
+
+
+@pytest.mark.parametrize(
+    "vignette", [v for v in VIGNETTES if v.triage == "emergency"], ids=lambda v: v.id
+)
+def test_no_emergency_vignette_is_missed(
+    knowledge: Knowledge, pack: Pack, vignette: Vignette
+) -> None:
+    kiosk = run(knowledge, pack, vignette)
+    assert kiosk.result().triage == "emergency"
+    first_result_line = next(s for s in kiosk.said() if s.kind in ("emergency", "result"))
+    assert first_result_line.kind == "emergency"
+
+
+@pytest.mark.parametrize(
+    "vignette",
+    [v for v in VIGNETTES if v.triage != "emergency"],
+    ids=lambda v: v.id,
+)
+def test_no_vignette_is_under_triaged(knowledge: Knowledge, pack: Pack, vignette: Vignette) -> None:
+    kiosk = run(knowledge, pack, vignette)
+    got = Triage[kiosk.result().triage.upper()]
+    assert got >= Triage[vignette.triage.upper()]
+
+
+def test_most_vignettes_have_the_right_cause_in_the_top_three(
+    knowledge: Knowledge, pack: Pack
+) -> None:
+    hits = sum(
+        v.cause in [c.id for c in run(knowledge, pack, v).result().causes] for v in VIGNETTES
+    )
+    assert hits / len(VIGNETTES) >= 0.9
