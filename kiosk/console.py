@@ -80,9 +80,12 @@ def run_jsonl(
     def write(output: Output) -> None:
         nonlocal finished
         event = jsonl_event(output)
-        if event is not None:
-            stdout.write(json.dumps(event, ensure_ascii=False) + "\n")
-            stdout.flush()
+        if event is not None and not finished:
+            try:
+                stdout.write(json.dumps(event, ensure_ascii=False) + "\n")
+                stdout.flush()
+            except BrokenPipeError:  # the other program has gone: nobody to talk to
+                finished = True
         finished = finished or isinstance(output, End)
 
     dialog = make_dialog(write)

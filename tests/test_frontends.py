@@ -72,6 +72,20 @@ def test_jsonl_emergency_comes_first_and_the_session_ends_at_end_of_input(tmp_pa
     assert len(list(tmp_path.glob("*.json"))) == 1, "the summary is kept even without 'done'"
 
 
+def test_a_client_that_goes_away_ends_the_kiosk_quietly(tmp_path: Path) -> None:
+    with subprocess.Popen(
+        [*KIOSK, "--text", "--jsonl", "--report-dir", str(tmp_path)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
+    ) as proc:  # fmt: skip
+        assert proc.stdin and proc.stdout and proc.stderr
+        proc.stdout.readline()
+        proc.stdout.close()
+        proc.stdin.write(b"no\n" * 50)
+        proc.stdin.close()
+        assert proc.wait(timeout=20) == 0
+        assert b"Traceback" not in proc.stderr.read()
+
+
 def test_emergency_number_can_be_set_for_the_clinic(tmp_path: Path) -> None:
     events = run_jsonl(["yes"], tmp_path, "--emergency-number", "112")
     assert any("112" in str(e.get("text")) for e in events if e.get("kind") == "emergency")
