@@ -9,11 +9,13 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from kiosk.audio import list_devices
 from kiosk.console import reconfigure_stdio, run_interactive, run_jsonl
 from kiosk.dialog import Dialog
 from kiosk.errors import KioskError
 from kiosk.events import Output
 from kiosk.knowledge import Knowledge, load_knowledge
+from kiosk.launch import VoiceOptions, run_voice
 from kiosk.listing import list_causes, list_questions
 from kiosk.prompts import Pack, load_pack
 from kiosk.report import ReportWriter
@@ -29,6 +31,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     mode = parser.add_argument_group("what to run")
     mode.add_argument("--text", action="store_true", help="text mode: type the answers")
+    mode.add_argument("--list-devices", action="store_true", help="list microphones and exit")
     mode.add_argument(
         "--jsonl",
         action="store_true",
@@ -46,6 +49,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--emergency-number", help="override the language pack's emergency number")
     parser.add_argument("--knowledge", type=Path, help="use another knowledge file")
     parser.add_argument("--prompts-dir", type=Path, help="use another folder of language packs")
+    voice = parser.add_argument_group("voice mode (the default when a model and microphone exist)")
+    voice.add_argument("--model", type=Path, help="a Vosk model folder (default: found in models/)")
+    voice.add_argument("--input-device", help="microphone: a device index or name (--list-devices)")
+    voice.add_argument("--voice", help="speech engine voice, for example en-gb or ko")
+    voice.add_argument(
+        "--wav",
+        type=Path,
+        action="append",
+        default=[],
+        help="play this recorded answer instead of listening (repeat per answer)",
+    )
+    voice.add_argument("--sessions", type=int, help="stop after this many sessions")
     parser.add_argument("-v", "--verbose", action="store_true", help="log events to stderr")
     return parser.parse_args(argv)
 
@@ -80,6 +95,15 @@ def dialog_factory(
     return make
 
 
+def _list_devices() -> int:
+    try:
+        print(list_devices())
+    except KioskError as exc:
+        print(f"kiosk: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(
@@ -96,18 +120,22 @@ def main(argv: list[str] | None = None) -> int:
     if args.list_questions:
         print(list_questions(knowledge, pack))
         return 0
+    if args.list_devices:
+        return _list_devices()
     if args.list_causes:
         print(list_causes(knowledge, pack))
         return 0
     make = dialog_factory(settings, knowledge, pack)
     if args.jsonl:
         return run_jsonl(make, sys.stdin, sys.stdout)
-    if not args.text:
-        print(
-            "kiosk: voice mode is not part of this version yet; starting text mode.",
-            file=sys.stderr,
-        )
     try:
+        if not args.text:
+            options = VoiceOptions(
+                args.model, args.input_device, tuple(args.wav), args.voice, args.sessions
+            )
+            code = run_voice(options, knowledge, pack, make)
+            if code is not None:
+                return code
         return run_interactive(make, sys.stdin, sys.stdout)
     except KeyboardInterrupt:
         print()

@@ -16,6 +16,7 @@ from transitions import Machine
 
 from kiosk import present, rules
 from kiosk.events import Ask, End, Heard, Output, Say, Silence, Start, Utterance
+from kiosk.grammar import Expectation
 from kiosk.knowledge import DONT_KNOW, NO, YES, Kind, Knowledge, Question, Triage
 from kiosk.parse import (
     Answer,
@@ -140,6 +141,25 @@ class Dialog:
             self._on_confirming(heard)
         elif self.state in ASKING:
             self._on_question(heard)
+
+    @property
+    def expecting(self) -> Expectation:
+        """What may be said now (a recognizer builds its grammar from this)."""
+        if self.state is State.IDLE:
+            return Expectation(None, IDLE_COMMANDS)
+        if self.state in (State.RESULTS, State.EMERGENCY):
+            return Expectation(None, RESULT_COMMANDS)
+        if self.state is State.CONFIRMING:
+            return Expectation(None, QUESTION_COMMANDS, yes_no=True)
+        if self._prompt is None:
+            return Expectation(None, QUESTION_COMMANDS)
+        question = self.knowledge.questions[self._prompt.question]
+        return Expectation(question, QUESTION_COMMANDS, False, self._guards_emergency(question))
+
+    @property
+    def confirming(self) -> tuple[str, str] | None:
+        """(question, answer heard) while asking "I heard ... Is that right?"."""
+        return (self._pending.question, self._pending.value) if self._pending else None
 
     def greet(self) -> None:
         """Say what the idle kiosk is for (front ends call this when they start)."""

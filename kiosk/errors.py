@@ -32,5 +32,13 @@ class PromptPackError(DataFileError):
     """A language pack in prompts/ is broken or out of step with the knowledge."""
 
 
+class ModelNotFoundError(KioskError):
+    """No usable speech model at the configured path."""
+
+
+class AudioDeviceError(KioskError):
+    """A microphone, speaker or audio file that cannot be used."""
+
+
 class ReportError(KioskError):
     """The clinician summary could not be written."""

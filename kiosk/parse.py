@@ -10,9 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from kiosk.knowledge import DONT_KNOW, NO, YES, Kind, Question
 from kiosk.prompts import Pack
+
+if TYPE_CHECKING:
+    from kiosk.grammar import Expectation
 
 _PUNCTUATION = re.compile(r"[^\w\s']+")
 _QUOTE = re.compile(r"['\u2019`]")
@@ -159,3 +163,15 @@ def _combine(current: int | None, value: int, numbers: list[int]) -> int:
         return current + value
     numbers.append(current)
     return value
+
+
+def interpret_expected(pack: Pack, text: str, expecting: Expectation) -> Meaning:
+    """What `text` means given what the dialog is waiting for."""
+    if expecting.yes_no:
+        return interpret_yes_no(pack, text, expecting.commands)
+    return interpret(pack, text, expecting.question, expecting.commands)
+
+
+def is_complete(pack: Pack, text: str, expecting: Expectation) -> bool:
+    """True when the words already make an answer or a command (so the turn may end)."""
+    return not isinstance(interpret_expected(pack, text, expecting), NotUnderstood)

@@ -1,0 +1,186 @@
+"""Speech in with Vosk: one grammar per prompt, our own end-of-speech rule, and a check.
+
+End of speech: once the words heard so far already make a complete answer, a short
+pause ends the turn; while they do not (a slow "I ... don't ... know"), the kiosk
+waits much longer. Both pauses are settings. Time is counted in audio samples.
+
+The check: Vosk can report a wrong in-grammar word with confidence 1.0, so the same
+audio also goes through a free (grammar-less) decoder; when the two disagree about the
+meaning, the answer's confidence is lowered and the dialog confirms red-flag answers.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kiosk.audio import CHUNK_SECONDS, SAMPLE_RATE, AudioSource
+from kiosk.errors import ModelNotFoundError
+from kiosk.events import Heard, Silence, Unclear, Utterance
+from kiosk.grammar import UNKNOWN_SYMBOLS, Expectation, vosk_grammar
+from kiosk.prompts import Pack
+
+log = logging.getLogger(__name__)
+
+DISAGREEMENT_CONFIDENCE = 0.3
+"""Confidence when the free decoder heard a different answer."""
+UNCORROBORATED_CONFIDENCE = 0.6
+"""Confidence when the free decoder heard nothing the kiosk understands."""
+
+
+@dataclass(frozen=True)
+class Endpointing:
+    complete_pause: float = 0.4
+    """Seconds of quiet that end a turn once a complete answer has been heard."""
+    incomplete_pause: float = 1.6
+    """Seconds of quiet tolerated mid-answer (slow or effortful speech)."""
+    no_speech: float = 12.0
+    """Seconds without any speech before the turn ends as silence."""
+    longest_turn: float = 25.0
+    """A turn never runs longer than this."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One turn's outcome, with what a benchmark wants to know about it."""
+
+    heard: Heard
+    grammar_text: str
+    free_text: str | None
+    speech_end: float
+    """Audio seconds at which the heard words stopped changing."""
+    decided_at: float
+    """Audio seconds at which the turn was decided."""
+
+
+def load_vosk_model(path: Path) -> Any:
+    """Load a Vosk model from an explicit folder (never downloaded at run time)."""
+    if not (path / "am").is_dir() and not (path / "final.mdl").exists():
+        raise ModelNotFoundError(f"{path}: not a Vosk model folder (no am/ inside)")
+    try:
+        import vosk
+    except ImportError as exc:
+        raise ModelNotFoundError(f"the vosk package is not installed ({exc})") from exc
+    vosk.SetLogLevel(-1)
+    try:
+        return vosk.Model(str(path))
+    except Exception as exc:  # vosk raises a bare Exception for a broken model
+        raise ModelNotFoundError(f"{path}: the Vosk model could not be loaded ({exc})") from exc
+
+
+def missing_words(model: Any, words: Iterable[str]) -> list[str]:
+    """Grammar words the model cannot recognise (Vosk would drop them with a warning)."""
+    return [w for w in words if model.vosk_model_find_word(w) < 0]
+
+
+class VoskListener:
+    """Listens for one answer at a time with the grammar of the current prompt."""
+
+    def __init__(
+        self,
+        model: Any,
+        pack: Pack,
+        is_complete: Callable[[str, Expectation], bool],
+        endpointing: Endpointing = Endpointing(),
+        check_with_free_decoder: bool = True,
+    ) -> None:
+        self.model = model
+        self.pack = pack
+        self.is_complete = is_complete
+        self.endpointing = endpointing
+        self.check_with_free_decoder = check_with_free_decoder
+        self.unknown = next(
+            (u for u in UNKNOWN_SYMBOLS if model.vosk_model_find_word(u) >= 0), None
+        )
+        """The model's unknown-word symbol ([unk], or <UNK> in the small Korean model)."""
+
+    def listen(self, source: AudioSource, expecting: Expectation) -> Heard:
+        return self.decide(source, expecting).heard
+
+    def decide(self, source: AudioSource, expecting: Expectation) -> Decision:
+        import vosk
+
+        rules = vosk_grammar(self.pack, expecting, self.unknown)
+        grammar = vosk.KaldiRecognizer(self.model, SAMPLE_RATE, rules)
+        grammar.SetWords(True)
+        free = (
+            vosk.KaldiRecognizer(self.model, SAMPLE_RATE) if self.check_with_free_decoder else None
+        )
+        turn = _Turn(self.endpointing)
+        for chunk in source.open_turn():
+            turn.elapsed += CHUNK_SECONDS
+            if grammar.AcceptWaveform(chunk):
+                turn.finished = json.loads(grammar.Result())
+            else:
+                turn.update(json.loads(grammar.PartialResult()).get("partial", ""))
+            if free is not None:
+                free.AcceptWaveform(chunk)
+            if turn.done(lambda text: self.is_complete(text, expecting)):
+                break
+        final = turn.finished if turn.finished and turn.finished.get("text") else None
+        final = final or json.loads(grammar.FinalResult())
+        free_text = json.loads(free.FinalResult()).get("text", "") if free is not None else None
+        heard = self._heard(final, free_text, expecting, turn)
+        return Decision(heard, final.get("text", ""), free_text, turn.last_change, turn.elapsed)
+
+    def _heard(
+        self, final: dict[str, Any], free_text: str | None, expecting: Expectation, turn: _Turn
+    ) -> Heard:
+        words = [w for w in final.get("result", []) if w.get("word") not in UNKNOWN_SYMBOLS]
+        if not turn.partial and not words:
+            return Silence()
+        if not words:
+            return Unclear()
+        text = " ".join(w["word"] for w in words)
+        confidence = min(float(w.get("conf", 0.0)) for w in words)
+        if any(u in final.get("text", "") for u in UNKNOWN_SYMBOLS):
+            confidence = min(confidence, DISAGREEMENT_CONFIDENCE)
+        if free_text is not None:
+            confidence = min(confidence, self._corroboration(text, free_text, expecting))
+        return Utterance(text, confidence)
+
+    def _corroboration(self, text: str, free_text: str, expecting: Expectation) -> float:
+        """How far the free decoder supports the grammar's meaning (an upper bound)."""
+        from kiosk.parse import NotUnderstood, interpret_expected
+
+        meant = interpret_expected(self.pack, text, expecting)
+        free = interpret_expected(self.pack, free_text, expecting)
+        if free == meant:
+            return 1.0
+        if isinstance(free, NotUnderstood):
+            return UNCORROBORATED_CONFIDENCE
+        log.info("grammar and free decoder heard different answers")
+        return DISAGREEMENT_CONFIDENCE
+
+
+class _Turn:
+    """End-of-speech bookkeeping for one turn, in audio seconds."""
+
+    def __init__(self, endpointing: Endpointing) -> None:
+        self.endpointing = endpointing
+        self.elapsed = 0.0
+        self.partial = ""
+        self.last_change = 0.0
+        self.finished: dict[str, Any] | None = None
+
+    def update(self, partial: str) -> None:
+        if partial != self.partial:
+            self.partial = partial
+            self.last_change = self.elapsed
+
+    def done(self, is_complete: Callable[[str], bool]) -> bool:
+        rule = self.endpointing
+        if self.finished is not None and self.finished.get("text"):
+            return True
+        if self.elapsed >= rule.longest_turn:
+            return True
+        if not self.partial:
+            return self.elapsed + 1e-6 >= rule.no_speech
+        quiet = self.elapsed - self.last_change + 1e-6  # audio time adds up in 0.1 s steps
+        words = " ".join(w for w in self.partial.split() if w not in UNKNOWN_SYMBOLS)
+        pause = rule.complete_pause if words and is_complete(words) else rule.incomplete_pause
+        return quiet >= pause

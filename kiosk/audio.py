@@ -1,0 +1,138 @@
+"""Where sound comes from: a microphone, or WAV clips feeding the very same loop.
+
+Every source yields 16 kHz mono int16 chunks of CHUNK_SECONDS. Time inside the
+listener is counted in samples, not wall-clock seconds, so WAV tests run faster than
+real time and give the same decisions every run. Audio is never written to disk.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import wave
+from collections import deque
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Protocol
+
+from kiosk.errors import AudioDeviceError
+
+log = logging.getLogger(__name__)
+
+SAMPLE_RATE = 16000
+CHUNK_SECONDS = 0.1
+CHUNK_BYTES = int(SAMPLE_RATE * CHUNK_SECONDS) * 2
+
+
+class AudioSource(Protocol):
+    """A stream of 16 kHz mono int16 chunks for one answer at a time."""
+
+    def open_turn(self) -> Iterator[bytes]:
+        """Chunks from now on (anything heard while the kiosk spoke is dropped)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def read_wav(path: Path) -> bytes:
+    """The samples of a 16 kHz mono 16-bit WAV file; anything else is a clear error."""
+    try:
+        with wave.open(str(path), "rb") as wav:
+            shape = (wav.getframerate(), wav.getnchannels(), wav.getsampwidth())
+            if shape != (SAMPLE_RATE, 1, 2):
+                raise AudioDeviceError(
+                    f"{path}: need 16 kHz mono 16-bit audio, got {shape[0]} Hz, "
+                    f"{shape[1]} channel(s), {shape[2] * 8}-bit (convert with: "
+                    f"sox IN.wav -r 16000 -c 1 -b 16 OUT.wav)"
+                )
+            return wav.readframes(wav.getnframes())
+    except (OSError, wave.Error, EOFError) as exc:
+        raise AudioDeviceError(f"{path}: not a readable WAV file ({exc})") from exc
+
+
+class ClipSource:
+    """Plays one recorded clip per turn, then silence: a person answering each question.
+
+    After the clips run out every turn is silence, which the listener reports as such.
+    """
+
+    def __init__(self, clips: list[bytes], lead_in: float = 0.3) -> None:
+        self.clips = deque(clips)
+        self.lead_in = bytes(int(SAMPLE_RATE * lead_in) * 2)
+
+    def open_turn(self) -> Iterator[bytes]:
+        audio = self.lead_in + (self.clips.popleft() if self.clips else b"")
+        for start in range(0, len(audio), CHUNK_BYTES):
+            yield audio[start : start + CHUNK_BYTES].ljust(CHUNK_BYTES, b"\0")
+        while True:
+            yield bytes(CHUNK_BYTES)
+
+    def close(self) -> None:
+        self.clips.clear()
+
+
+class Microphone:
+    """sounddevice.RawInputStream whose callback only queues bytes (no work in the callback)."""
+
+    def __init__(self, device: int | str | None = None) -> None:
+        self.device = device
+        self._queue: queue.Queue[bytes] = queue.Queue()
+        self._stream: Any = None
+
+    def check(self) -> None:
+        """Fail now, with a clear message, if there is no usable input device."""
+        self._stream = self._stream or self._open()
+
+    def open_turn(self) -> Iterator[bytes]:
+        if self._stream is None:
+            self._stream = self._open()
+        while not self._queue.empty():  # drop what was heard while the kiosk spoke
+            self._queue.get_nowait()
+        while True:
+            try:
+                yield self._queue.get(timeout=2.0)
+            except queue.Empty as exc:
+                raise AudioDeviceError("the microphone stopped sending sound") from exc
+
+    def _open(self) -> Any:
+        try:
+            import sounddevice
+        except OSError as exc:  # PortAudio missing
+            raise AudioDeviceError(f"no audio library: {exc} (install libportaudio2)") from exc
+
+        def enqueue(data: Any, frames: int, when: Any, status: Any) -> None:
+            self._queue.put(bytes(data))
+
+        try:
+            stream = sounddevice.RawInputStream(
+                samplerate=SAMPLE_RATE,
+                blocksize=CHUNK_BYTES // 2,
+                device=self.device,
+                channels=1,
+                dtype="int16",
+                callback=enqueue,
+            )
+            stream.start()
+        except Exception as exc:  # PortAudioError and ValueError for a bad device
+            raise AudioDeviceError(f"cannot open the microphone {self.device!r}: {exc}") from exc
+        log.info("microphone open: %s", self.device or "default")
+        return stream
+
+    def close(self) -> None:
+        if self._stream is not None:
+            self._stream.stop()
+            self._stream.close()
+            self._stream = None
+
+
+def list_devices() -> str:
+    """The input devices sounddevice can see, for --list-devices."""
+    try:
+        import sounddevice
+    except OSError as exc:
+        raise AudioDeviceError(f"no audio library: {exc} (install libportaudio2)") from exc
+    lines = []
+    for index, device in enumerate(sounddevice.query_devices()):
+        if device["max_input_channels"] > 0:
+            lines.append(f"{index}\t{device['name']}\t{device['max_input_channels']} in")
+    return "\n".join(lines) or "no input devices found"

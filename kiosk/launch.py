@@ -1,0 +1,89 @@
+"""Choosing and building voice mode, or saying exactly why it is not available."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from kiosk.audio import AudioSource, ClipSource, Microphone, read_wav
+from kiosk.dialog import Dialog
+from kiosk.errors import KioskError
+from kiosk.events import Output
+from kiosk.knowledge import Knowledge
+from kiosk.models import find_vosk_model, how_to_get
+from kiosk.prompts import Pack
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class VoiceOptions:
+    model: Path | None = None
+    """A Vosk model folder; None: look in models/ and in installed model packages."""
+    input_device: str | None = None
+    """A sounddevice input device (index or name); None: the system default."""
+    wav_answers: tuple[Path, ...] = ()
+    """Recorded answers to play instead of a microphone, one per question."""
+    voice: str | None = None
+    """The speech engine's voice; None: the engine's default."""
+    sessions: int | None = None
+    """Stop after this many sessions (None: run until stopped)."""
+
+
+def run_voice(
+    options: VoiceOptions,
+    knowledge: Knowledge,
+    pack: Pack,
+    make_dialog: Callable[[Callable[[Output], None]], Dialog],
+    out: TextIO = sys.stdout,
+) -> int | None:
+    """Run voice mode; None (after saying why, on stderr) when it cannot start."""
+    from kiosk.asr import VoskListener, load_vosk_model, missing_words
+    from kiosk.grammar import Expectation, grammar_words
+    from kiosk.parse import is_complete
+    from kiosk.tts import Pyttsx3Speaker, VoiceSettings
+    from kiosk.voice import VoiceFrontEnd
+
+    folder = options.model or find_vosk_model(pack.language)
+    if folder is None:
+        _unavailable(f"no Vosk model for '{pack.language}'; {how_to_get(pack.language)}")
+        return None
+    try:
+        model = load_vosk_model(folder)
+        source = _source(options)
+    except KioskError as exc:
+        _unavailable(str(exc))
+        return None
+    expectations = [Expectation(q, ("repeat",)) for q in knowledge.questions.values()]
+    missing = missing_words(model, grammar_words(pack, expectations))
+    if missing:
+        print(f"kiosk: these answer words are not in the model at {folder} and cannot be "
+              f"heard: {', '.join(missing)}", file=sys.stderr)  # fmt: skip
+    print(f"kiosk: voice mode with the Vosk model at {folder}", file=sys.stderr)
+    listener = VoskListener(model, pack, lambda text, e: is_complete(pack, text, e))
+    speaker = Pyttsx3Speaker(VoiceSettings(voice=options.voice))
+    front = VoiceFrontEnd(make_dialog, listener, source, speaker, out)
+    try:
+        return front.run(options.sessions, start_at_once=bool(options.wav_answers))
+    finally:
+        speaker.close()
+        source.close()
+
+
+def _source(options: VoiceOptions) -> AudioSource:
+    if options.wav_answers:
+        return ClipSource([read_wav(p) for p in options.wav_answers])
+    device: int | str | None = options.input_device
+    if isinstance(device, str) and device.isdigit():
+        device = int(device)
+    microphone = Microphone(device)
+    microphone.check()
+    return microphone
+
+
+def _unavailable(why: str) -> None:
+    print(f"kiosk: voice mode is not available: {why}. Continuing in text mode.", file=sys.stderr)

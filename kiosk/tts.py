@@ -1,0 +1,123 @@
+"""Speech out with pyttsx3 (espeak-ng on Linux), behind a watchdog.
+
+One engine for the process, driven by one worker thread. `say` waits until the line is
+spoken (so the microphone never hears the kiosk), but never longer than the watchdog
+allows: a stuck or broken engine is logged and the kiosk carries on with captions.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+log = logging.getLogger(__name__)
+
+
+class Speaker(Protocol):
+    def say(self, text: str) -> None:
+        """Speak one line and return when it has been spoken (or given up on)."""
+        ...
+
+    def set_voice(self, rate: float, volume: float) -> None:
+        """Rate and volume relative to the defaults (1.0 each)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class SilentSpeaker:
+    """No sound at all: text mode, tests, and the fallback when speech fails."""
+
+    def __init__(self) -> None:
+        self.spoken: list[str] = []
+        self.rate = self.volume = 1.0
+
+    def say(self, text: str) -> None:
+        self.spoken.append(text)
+
+    def set_voice(self, rate: float, volume: float) -> None:
+        self.rate, self.volume = rate, volume
+
+    def close(self) -> None:
+        self.spoken.clear()
+
+
+@dataclass(frozen=True)
+class VoiceSettings:
+    voice: str | None = None
+    """An espeak-ng voice name or id (for example "ko" or "en-gb"); None: the engine's default."""
+    words_per_minute: int = 150
+    """The default rate; slower speech helps many listeners."""
+    volume: float = 0.7
+    """The default volume (0-1), kept below the maximum so "louder" can help."""
+    seconds_per_character: float = 0.12
+    """Watchdog: a line may take this long per character, plus `watchdog_base`, to speak."""
+    watchdog_base: float = 5.0
+    """Watchdog: seconds allowed for any line on top of its length."""
+
+
+class Pyttsx3Speaker:
+    """pyttsx3 on a worker thread; a watchdog bounds every line."""
+
+    def __init__(self, settings: VoiceSettings) -> None:
+        self.settings = settings
+        self._lines: queue.Queue[tuple[str, float, float] | None] = queue.Queue()
+        self._spoken: queue.Queue[bool] = queue.Queue()
+        self._rate = self._volume = 1.0
+        self._healthy = True
+        self._thread = threading.Thread(target=self._work, name="speech", daemon=True)
+        self._thread.start()
+
+    def say(self, text: str) -> None:
+        if not self._healthy:
+            return
+        self._lines.put((text, self._rate, self._volume))
+        limit = (
+            self.settings.watchdog_base
+            + len(text) * self.settings.seconds_per_character / self._rate
+        )
+        try:
+            ok = self._spoken.get(timeout=limit)
+        except queue.Empty:
+            log.error("speech engine did not finish a line within %.0f s; captions only", limit)
+            self._healthy = False
+            return
+        if not ok:
+            self._healthy = False
+
+    def set_voice(self, rate: float, volume: float) -> None:
+        self._rate, self._volume = rate, volume
+
+    def close(self) -> None:
+        self._lines.put(None)
+
+    def _work(self) -> None:
+        try:
+            engine = self._engine()
+        except Exception:
+            log.exception("speech engine could not start; captions only")
+            self._healthy = False
+            return
+        while (item := self._lines.get()) is not None:
+            text, rate, volume = item
+            try:
+                engine.setProperty("rate", int(self.settings.words_per_minute * rate))
+                engine.setProperty("volume", min(1.0, self.settings.volume * volume))
+                engine.say(text)
+                engine.runAndWait()
+                self._spoken.put(True)
+            except Exception:
+                log.exception("speech engine failed; captions only")
+                self._spoken.put(False)
+                return
+
+    def _engine(self) -> Any:
+        import pyttsx3
+
+        engine = pyttsx3.init()
+        if self.settings.voice:
+            engine.setProperty("voice", self.settings.voice)
+        return engine

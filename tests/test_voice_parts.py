@@ -1,0 +1,127 @@
+"""Voice-mode parts that need no speech model: grammar, end of speech, audio, speech out."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import wave
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kiosk.asr import Endpointing, _Turn
+from kiosk.audio import CHUNK_BYTES, ClipSource, read_wav
+from kiosk.dialog import QUESTION_COMMANDS
+from kiosk.errors import AudioDeviceError
+from kiosk.grammar import Expectation, phrases, vosk_grammar
+from kiosk.knowledge import Knowledge
+from kiosk.parse import is_complete
+from kiosk.prompts import Pack, load_pack
+from kiosk.tts import Pyttsx3Speaker, VoiceSettings
+
+
+def test_a_question_grammar_holds_its_answers_and_the_commands(
+    knowledge: Knowledge, pack: Pack
+) -> None:
+    said = phrases(pack, Expectation(knowledge.questions["onset"], QUESTION_COMMANDS))
+    assert {"suddenly", "over a few days", "slowly", "i dont know", "go back", "repeat"} <= set(
+        said
+    )
+    assert "yes" not in said, "a choice question does not accept yes"
+    assert len(said) == len(set(said))
+
+
+def test_an_age_grammar_holds_spoken_numbers(knowledge: Knowledge, pack: Pack) -> None:
+    said = phrases(pack, Expectation(knowledge.questions["age"], QUESTION_COMMANDS))
+    assert {"forty five", "seventy", "ninety nine"} <= set(said)
+
+
+def test_a_korean_grammar_stays_readable_for_vosk(knowledge: Knowledge) -> None:
+    ko = load_pack("ko", knowledge)
+    grammar = vosk_grammar(ko, Expectation(knowledge.questions["stroke_signs"], QUESTION_COMMANDS))
+    assert "\\u" not in grammar, "escaped Korean would be silently dropped by Vosk"
+    assert ko.answers["yes"][0] in json.loads(grammar)
+
+
+def _quiet_after(words: str, seconds: float, pack: Pack, expecting: Expectation) -> bool:
+    turn = _Turn(Endpointing(complete_pause=0.4, incomplete_pause=1.6))
+    turn.elapsed = 1.0
+    turn.update(words)
+    turn.elapsed += seconds
+    return turn.done(lambda text: is_complete(pack, text, expecting))
+
+
+def test_a_complete_answer_ends_the_turn_after_a_short_pause(
+    knowledge: Knowledge, pack: Pack
+) -> None:
+    expecting = Expectation(knowledge.questions["stroke_signs"], QUESTION_COMMANDS)
+    assert not _quiet_after("no", 0.3, pack, expecting)
+    assert _quiet_after("no", 0.4, pack, expecting)
+
+
+def test_slow_speech_mid_answer_is_not_cut_off(knowledge: Knowledge, pack: Pack) -> None:
+    expecting = Expectation(knowledge.questions["onset"], QUESTION_COMMANDS)
+    assert not _quiet_after("over a", 1.0, pack, expecting), "half an answer: keep listening"
+    assert _quiet_after("over a", 1.6, pack, expecting)
+
+
+def test_no_speech_at_all_ends_as_silence_after_the_long_wait() -> None:
+    turn = _Turn(Endpointing(no_speech=12.0))
+    turn.elapsed = 11.9
+    assert not turn.done(lambda text: True)
+    turn.elapsed = 12.0
+    assert turn.done(lambda text: True)
+
+
+def test_clip_source_gives_each_clip_then_silence() -> None:
+    source = ClipSource([b"\x01\x00" * 1600], lead_in=0.0)
+    first = source.open_turn()
+    assert next(first) == b"\x01\x00" * 1600
+    assert next(first) == bytes(CHUNK_BYTES)
+    assert next(source.open_turn()) == bytes(CHUNK_BYTES)
+
+
+def test_a_wav_in_the_wrong_format_is_named_with_how_to_convert(tmp_path: Path) -> None:
+    path = tmp_path / "stereo.wav"
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(2)
+        wav.setsampwidth(2)
+        wav.setframerate(44100)
+        wav.writeframes(bytes(400))
+    with pytest.raises(AudioDeviceError, match=r"stereo\.wav.*sox"):
+        read_wav(path)
+    with pytest.raises(AudioDeviceError, match="not a readable WAV"):
+        read_wav(tmp_path / "absent.wav")
+
+
+class _StuckEngine:
+    def __init__(self) -> None:
+        self.release = threading.Event()
+
+    def setProperty(self, name: str, value: Any) -> None:
+        pass
+
+    def say(self, text: str) -> None:
+        pass
+
+    def runAndWait(self) -> None:
+        self.release.wait(5)
+
+
+def test_a_stuck_speech_engine_cannot_freeze_the_kiosk(caplog: pytest.LogCaptureFixture) -> None:
+    engine = _StuckEngine()
+
+    class Stuck(Pyttsx3Speaker):
+        def _engine(self) -> Any:
+            return engine
+
+    speaker = Stuck(VoiceSettings(watchdog_base=0.2, seconds_per_character=0.0))
+    started = time.monotonic()
+    speaker.say("Hello")
+    speaker.say("Are you there?")
+    assert time.monotonic() - started < 1.0
+    assert "captions only" in caplog.text
+    engine.release.set()
+    speaker.close()
