@@ -1,0 +1,250 @@
+#!/usr/bin/env python3
+"""Voice benchmark: recognition accuracy, wrong-accepts and latency on espeak-ng speech.
+
+Every answer is spoken by espeak-ng in several voice variants, rates and noise levels
+(made in memory at run time), then decided three ways on the same audio:
+  kiosk       our grammar per prompt, our end-of-speech rule, free-decoder check
+  dictation   free decoding (no grammar) with keyword matching through the pack
+  vosk-endp   the same grammar, decided when Vosk's own endpointer fires
+Prints one table per language that has a Vosk model here, plus model load time
+and peak memory.
+
+    .venv/bin/python scripts/bench_voice.py [--lang ko] [--voices 6] [--jobs 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import array
+import json
+import math
+import random
+import resource
+import statistics
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from kiosk.asr import VoskListener, load_vosk_model  # noqa: E402
+from kiosk.audio import CHUNK_BYTES, CHUNK_SECONDS, SAMPLE_RATE, ClipSource  # noqa: E402
+from kiosk.dialog import QUESTION_COMMANDS  # noqa: E402
+from kiosk.grammar import Expectation, vosk_grammar  # noqa: E402
+from kiosk.knowledge import load_knowledge  # noqa: E402
+from kiosk.models import find_vosk_model  # noqa: E402
+from kiosk.parse import Answer, Command, interpret_expected, is_complete  # noqa: E402
+from kiosk.prompts import load_pack  # noqa: E402
+from tests.speech import speak  # noqa: E402
+
+VARIANTS = ["", "+m1", "+m3", "+f1", "+f3", "+klatt", "+m5", "+f4"]
+RATES = [120, 150, 180]
+NOISE = [None, 20, 10, 5]
+LEAD_IN = 0.3
+CONFIRM_BELOW = 0.9
+RED_FLAG = "stroke_signs"
+
+
+@dataclass(frozen=True)
+class Item:
+    label: str
+    question: str
+    text: str
+    expected: str
+
+
+@dataclass(frozen=True)
+class Trial:
+    item: Item
+    voice: str
+    rate: int
+    snr: int | None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    trial: Trial
+    method: str
+    meaning: str
+    confidence: float
+    latency: float | None
+
+
+def items(lang: str) -> list[Item]:
+    pack = load_pack(lang, load_knowledge())
+    found = [
+        Item("yes", RED_FLAG, pack.answers["yes"][0], "answer:yes"),
+        Item("no", RED_FLAG, pack.answers["no"][0], "answer:no"),
+        Item("don't know", RED_FLAG, pack.answers["dont_know"][0], "answer:dont_know"),
+    ]
+    for option, phrases in pack.questions["sides"].phrases.items():
+        found.append(Item(f"choice {option}", "sides", phrases[0], f"answer:{option}"))
+    for command in ("repeat", "back", "help"):
+        found.append(Item(command, RED_FLAG, pack.commands[command][0], f"command:{command}"))
+    return found
+
+
+def noisy(samples: bytes, snr: int | None, seed: int) -> bytes:
+    """Add white noise at `snr` dB relative to the speech's power."""
+    if snr is None:
+        return samples
+    speech = array.array("h", samples)
+    power = sum(s * s for s in speech) / max(1, len(speech))
+    sigma = math.sqrt(power / (10 ** (snr / 10)))
+    rng = random.Random(seed)
+    mixed = array.array(
+        "h", (max(-32768, min(32767, int(s + rng.gauss(0, sigma)))) for s in speech)
+    )
+    return mixed.tobytes()
+
+
+def meaning_of(pack: Any, text: str, expecting: Expectation) -> str:
+    meaning = interpret_expected(pack, text, expecting)
+    if isinstance(meaning, Answer):
+        return f"answer:{meaning.value}"
+    if isinstance(meaning, Command):
+        return f"command:{meaning.name}"
+    return "unclear"
+
+
+_STATE: dict[str, Any] = {}
+
+
+def _setup(lang: str) -> None:
+    knowledge = load_knowledge()
+    pack = load_pack(lang, knowledge)
+    folder = find_vosk_model(lang)
+    assert folder is not None
+    model = load_vosk_model(folder)
+    _STATE.update(knowledge=knowledge, pack=pack, model=model, lang=lang)
+
+
+def run_trial(trial: Trial) -> list[Outcome]:
+    import vosk
+
+    knowledge, pack, model = _STATE["knowledge"], _STATE["pack"], _STATE["model"]
+    expecting = Expectation(
+        knowledge.questions[trial.item.question],
+        QUESTION_COMMANDS,
+        safety_critical=trial.item.question == RED_FLAG,
+    )
+    voice = f"{_STATE['lang']}{trial.voice}"
+    clip = speak(trial.item.text, voice=voice, words_per_minute=trial.rate)
+    lead = bytes(int(SAMPLE_RATE * LEAD_IN) * 2)
+    audio = noisy(lead + clip + bytes(SAMPLE_RATE * 2 * 3), trial.snr, hash(trial) & 0xFFFF)
+    speech_end = LEAD_IN + len(clip) / 2 / SAMPLE_RATE
+    listener = VoskListener(model, pack, lambda text, e: is_complete(pack, text, e))
+    ours = listener.decide(ClipSource([audio[len(lead) :]], lead_in=LEAD_IN), expecting)
+    heard = ours.heard
+    text = getattr(heard, "text", "")
+    confidence = float(getattr(heard, "confidence", 0.0))
+    results = [
+        Outcome(trial, "kiosk", meaning_of(pack, text, expecting), confidence,
+                ours.decided_at - speech_end),
+    ]  # fmt: skip
+    grammar = vosk.KaldiRecognizer(
+        model, SAMPLE_RATE, vosk_grammar(pack, expecting, listener.unknown)
+    )
+    free = vosk.KaldiRecognizer(model, SAMPLE_RATE)
+    endpoint: tuple[str, float] | None = None
+    for start in range(0, len(audio), CHUNK_BYTES):
+        chunk = audio[start : start + CHUNK_BYTES]
+        free.AcceptWaveform(chunk)
+        if endpoint is None and grammar.AcceptWaveform(chunk):
+            said = json.loads(grammar.Result()).get("text", "")
+            if said:
+                endpoint = (said, (start + len(chunk)) / 2 / SAMPLE_RATE)
+    if endpoint is None:
+        endpoint = (json.loads(grammar.FinalResult()).get("text", ""), None)  # type: ignore[assignment]
+    said, at = endpoint
+    results.append(Outcome(trial, "vosk-endp", meaning_of(pack, said, expecting), 1.0,
+                           None if at is None else at - speech_end))  # fmt: skip
+    dictated = json.loads(free.FinalResult()).get("text", "")
+    results.append(Outcome(trial, "dictation", meaning_of(pack, dictated, expecting), 1.0, None))
+    return results
+
+
+def table(outcomes: list[Outcome], method: str) -> dict[str, str]:
+    mine = [o for o in outcomes if o.method == method]
+    row = {"method": method}
+    for snr in NOISE:
+        group = [o for o in mine if o.trial.snr == snr]
+        right = sum(o.meaning == o.trial.item.expected for o in group)
+        row["clean" if snr is None else f"{snr} dB"] = f"{right / max(1, len(group)):.0%}"
+    wrong = [o for o in mine if o.meaning not in ("unclear", o.trial.item.expected)]
+    accepted = [
+        o for o in wrong
+        if not (method == "kiosk" and o.trial.item.question == RED_FLAG and o.confidence < CONFIRM_BELOW)
+    ]  # fmt: skip
+    row["wrong-accept"] = f"{len(accepted) / max(1, len(mine)):.1%}"
+    red = [
+        o for o in accepted if o.trial.item.question == RED_FLAG and o.meaning.startswith("answer")
+    ]
+    row["red-flag wrong-accept"] = str(len(red))
+    latencies = [o.latency for o in mine if o.latency is not None]
+    if latencies:
+        row["latency median"] = f"{statistics.median(latencies):.2f} s"
+        row["latency p95"] = f"{sorted(latencies)[int(0.95 * (len(latencies) - 1))]:.2f} s"
+    else:
+        row["latency median"] = row["latency p95"] = "-"
+    return row
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lang", action="append", help="languages (default: all with a model)")
+    parser.add_argument("--voices", type=int, default=6, help="espeak-ng voice variants (1-8)")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--misses", action="store_true", help="list wrong kiosk decisions")
+    args = parser.parse_args()
+    languages = args.lang or ["ko", "en"]
+    for lang in languages:
+        if find_vosk_model(lang) is None:
+            print(f"[{lang}] no Vosk model here: skipped (see models/README.md)\n")
+            continue
+        started = time.perf_counter()
+        load_vosk_model(find_vosk_model(lang))  # type: ignore[arg-type]
+        load_seconds = time.perf_counter() - started
+        trials = [
+            Trial(item, voice, rate, snr)
+            for item in items(lang)
+            for voice in VARIANTS[: args.voices]
+            for rate in RATES
+            for snr in NOISE
+        ]
+        started = time.perf_counter()
+        with ProcessPoolExecutor(args.jobs, initializer=_setup, initargs=(lang,)) as pool:
+            outcomes = [o for batch in pool.map(run_trial, trials, chunksize=4) for o in batch]
+        took = time.perf_counter() - started
+        rows = [table(outcomes, m) for m in ("kiosk", "dictation", "vosk-endp")]
+        print(f"[{lang}] Vosk, {len(trials)} utterances ({len(items(lang))} answers x "
+              f"{args.voices} voices x {len(RATES)} rates x {len(NOISE)} noise levels), "
+              f"{took:.0f} s with {args.jobs} jobs")  # fmt: skip
+        keys = list(rows[0])
+        width = max(len(k) for k in keys)
+        for key in keys:
+            print(f"  {key:{width}}  " + "  ".join(f"{r.get(key, '-'):>12}" for r in rows))
+        kiosk = [o.latency for o in outcomes if o.method == "kiosk" and o.latency is not None]
+        vosk_end = [
+            o.latency for o in outcomes if o.method == "vosk-endp" and o.latency is not None
+        ]
+        if kiosk and vosk_end:
+            ratio = statistics.median(vosk_end) / max(0.01, statistics.median(kiosk))
+            print(f"  Vosk's own endpointing is {ratio:.1f}x slower (median) than the kiosk's")
+        print(f"  model load {load_seconds:.2f} s; peak memory (this process, one model) "
+              f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB\n")  # fmt: skip
+        if args.misses:
+            for o in outcomes:
+                if o.method == "kiosk" and o.meaning != o.trial.item.expected:
+                    t = o.trial
+                    print(f"  miss: {t.item.label} ({t.item.text}) {t.voice or 'default'} "
+                          f"{t.rate} wpm {t.snr or 'clean'} -> {o.meaning} conf {o.confidence:.2f}")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
