@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kiosk.asr import VoskListener, load_vosk_model  # noqa: E402
-from kiosk.audio import CHUNK_BYTES, CHUNK_SECONDS, SAMPLE_RATE, ClipSource  # noqa: E402
+from kiosk.audio import CHUNK_BYTES, SAMPLE_RATE, ClipSource  # noqa: E402
 from kiosk.dialog import QUESTION_COMMANDS  # noqa: E402
 from kiosk.grammar import Expectation, vosk_grammar  # noqa: E402
 from kiosk.knowledge import load_knowledge  # noqa: E402
@@ -168,6 +168,11 @@ def run_trial(trial: Trial) -> list[Outcome]:
     return results
 
 
+def _confirmed(outcome: Outcome) -> bool:
+    """The dialog asks "Is that right?" before a doubtful red-flag answer counts."""
+    return outcome.trial.item.question == RED_FLAG and outcome.confidence < CONFIRM_BELOW
+
+
 def table(outcomes: list[Outcome], method: str) -> dict[str, str]:
     mine = [o for o in outcomes if o.method == method]
     row = {"method": method}
@@ -176,10 +181,7 @@ def table(outcomes: list[Outcome], method: str) -> dict[str, str]:
         right = sum(o.meaning == o.trial.item.expected for o in group)
         row["clean" if snr is None else f"{snr} dB"] = f"{right / max(1, len(group)):.0%}"
     wrong = [o for o in mine if o.meaning not in ("unclear", o.trial.item.expected)]
-    accepted = [
-        o for o in wrong
-        if not (method == "kiosk" and o.trial.item.question == RED_FLAG and o.confidence < CONFIRM_BELOW)
-    ]  # fmt: skip
+    accepted = [o for o in wrong if not (method == "kiosk" and _confirmed(o))]
     row["wrong-accept"] = f"{len(accepted) / max(1, len(mine)):.1%}"
     red = [
         o for o in accepted if o.trial.item.question == RED_FLAG and o.meaning.startswith("answer")
@@ -241,8 +243,10 @@ def main() -> int:
             for o in outcomes:
                 if o.method == "kiosk" and o.meaning != o.trial.item.expected:
                     t = o.trial
-                    print(f"  miss: {t.item.label} ({t.item.text}) {t.voice or 'default'} "
-                          f"{t.rate} wpm {t.snr or 'clean'} -> {o.meaning} conf {o.confidence:.2f}")  # fmt: skip
+                    print(
+                        f"  miss: {t.item.label} ({t.item.text}) {t.voice or 'default'} "
+                        f"{t.rate} wpm {t.snr or 'clean'} -> {o.meaning} {o.confidence:.2f}"
+                    )
     return 0
 
 
