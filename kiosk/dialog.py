@@ -7,14 +7,25 @@ module decides what to ask and when to stop, the language pack supplies every wo
 
 from __future__ import annotations
 
-import enum
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from transitions import Machine
 
 from kiosk import present, rules
+from kiosk.dialog_table import (
+    ASKING,
+    CONFIRM_QUESTION,
+    IDLE_COMMANDS,
+    QUESTION_COMMANDS,
+    RESULT_COMMANDS,
+    TRANSITIONS,
+    UNCLEAR_BEFORE_OFFERING_KEYS,
+    YESNO_KEYS,
+    Pending,
+    Prompt,
+    State,
+)
 from kiosk.events import Ask, End, Heard, Output, Say, Silence, Start, Utterance
 from kiosk.grammar import Expectation
 from kiosk.knowledge import DONT_KNOW, NO, YES, Kind, Knowledge, Question, Triage
@@ -32,64 +43,6 @@ from kiosk.report import Summary
 from kiosk.voice_settings import VoiceLevels
 
 log = logging.getLogger(__name__)
-
-
-class State(enum.Enum):
-    IDLE = "idle"
-    WELCOME = "welcome"
-    SCREENING = "screening"
-    QUESTIONS = "questions"
-    CONFIRMING = "confirming"
-    EMERGENCY = "emergency"
-    RESULTS = "results"
-    SUMMARY = "summary"
-    GOODBYE = "goodbye"
-
-
-ASKING = [State.SCREENING, State.QUESTIONS, State.CONFIRMING]
-IN_SESSION = [State.WELCOME, *ASKING, State.EMERGENCY, State.RESULTS, State.SUMMARY]
-
-TRANSITIONS: list[dict[str, object]] = [
-    {"trigger": "begin", "source": State.IDLE, "dest": State.WELCOME},
-    {
-        "trigger": "screen",
-        "source": [State.WELCOME, *ASKING, State.RESULTS],
-        "dest": State.SCREENING,
-    },
-    {"trigger": "investigate", "source": [*ASKING, State.RESULTS], "dest": State.QUESTIONS},
-    {"trigger": "confirm", "source": [State.SCREENING, State.QUESTIONS], "dest": State.CONFIRMING},
-    {"trigger": "raise_alarm", "source": ASKING, "dest": State.EMERGENCY},
-    {"trigger": "conclude", "source": ASKING, "dest": State.RESULTS},
-    {"trigger": "summarise", "source": [State.RESULTS, State.EMERGENCY], "dest": State.SUMMARY},
-    {"trigger": "leave", "source": IN_SESSION, "dest": State.GOODBYE},
-    {"trigger": "reset", "source": "*", "dest": State.IDLE},
-]
-
-QUESTION_COMMANDS = ("repeat", "back", "help", "slower", "faster", "louder", "quieter", "stop")
-RESULT_COMMANDS = (*QUESTION_COMMANDS, "done")
-IDLE_COMMANDS = ("start",)
-UNCLEAR_BEFORE_OFFERING_KEYS = 2
-YESNO_KEYS = {"1": YES, "2": NO, "3": DONT_KNOW}
-CONFIRM_QUESTION = "confirm"
-"""The question id of "I heard yes. Is that right?" in ask events."""
-
-
-@dataclass(frozen=True)
-class Prompt:
-    """The question being asked now, and how."""
-
-    question: str
-    simpler: bool = False
-    unclear: int = 0
-
-
-@dataclass(frozen=True)
-class Pending:
-    """A red-flag answer heard with low confidence, waiting to be confirmed."""
-
-    question: str
-    value: str
-    attempts: int = 0
 
 
 class Dialog:

@@ -11,7 +11,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from kiosk.knowledge import DONT_KNOW, YES, Knowledge, Question, Rule, Triage
+from kiosk.knowledge import DONT_KNOW, Knowledge, Question, Rule, Triage
 
 Answers = Mapping[str, str]
 
@@ -221,6 +221,3 @@ def _normalise(logs: Mapping[str, float]) -> dict[str, float]:
 
 def _entropy(probs: Iterable[float]) -> float:
     return -sum(p * math.log2(p) for p in probs if p > 0)
-
-
-__all__ = ["YES", "Answers", "Assessment", "RankedCause", "Reason", "assess", "next_question"]
