@@ -29,7 +29,7 @@ class VoiceOptions:
     wav_answers: tuple[Path, ...] = ()
     """Recorded answers to play instead of a microphone, one per question."""
     voice: str | None = None
-    """The speech engine's voice; None: the engine's default."""
+    """The speech engine's voice; None: the espeak-ng voice named like the pack's language."""
     sessions: int | None = None
     """Stop after this many sessions (None: run until stopped)."""
 
@@ -65,7 +65,7 @@ def run_voice(
               f"heard: {', '.join(missing)}", file=sys.stderr)  # fmt: skip
     print(f"kiosk: voice mode with the Vosk model at {folder}", file=sys.stderr)
     listener = VoskListener(model, pack, lambda text, e: is_complete(pack, text, e))
-    speaker = Pyttsx3Speaker(VoiceSettings(voice=options.voice))
+    speaker = Pyttsx3Speaker(VoiceSettings(voice=options.voice or pack.language))
     front = VoiceFrontEnd(make_dialog, listener, source, speaker, out)
     try:
         return front.run(options.sessions, start_at_once=bool(options.wav_answers))

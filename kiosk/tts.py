@@ -53,28 +53,37 @@ class VoiceSettings:
     """The default rate; slower speech helps many listeners."""
     volume: float = 0.7
     """The default volume (0-1), kept below the maximum so "louder" can help."""
-    seconds_per_character: float = 0.12
-    """Watchdog: a line may take this long per character, plus `watchdog_base`, to speak."""
+    seconds_per_character: float = 0.2
+    """Watchdog: a line may take this long per character, plus `watchdog_base`, to speak
+    (Korean at 150 words a minute measured about 0.15 s a character)."""
     watchdog_base: float = 5.0
     """Watchdog: seconds allowed for any line on top of its length."""
 
 
 class Pyttsx3Speaker:
-    """pyttsx3 on a worker thread; a watchdog bounds every line."""
+    """pyttsx3 on a worker thread; a watchdog bounds every line.
+
+    A line that overruns its time is logged and the kiosk goes on with captions; the
+    engine is tried again once it has caught up, so one slow line never silences the
+    kiosk for the rest of the day. An engine that fails outright stays off.
+    """
 
     def __init__(self, settings: VoiceSettings) -> None:
         self.settings = settings
         self._lines: queue.Queue[tuple[str, float, float] | None] = queue.Queue()
         self._spoken: queue.Queue[bool] = queue.Queue()
         self._rate = self._volume = 1.0
-        self._healthy = True
+        self._outstanding = 0
+        self._broken = False
         self._thread = threading.Thread(target=self._work, name="speech", daemon=True)
         self._thread.start()
 
     def say(self, text: str) -> None:
-        if not self._healthy:
-            return
+        self._collect_late_lines()
+        if self._broken or self._outstanding:
+            return  # captions only until the engine has finished what it was given
         self._lines.put((text, self._rate, self._volume))
+        self._outstanding += 1
         limit = (
             self.settings.watchdog_base
             + len(text) * self.settings.seconds_per_character / self._rate
@@ -82,11 +91,10 @@ class Pyttsx3Speaker:
         try:
             ok = self._spoken.get(timeout=limit)
         except queue.Empty:
-            log.error("speech engine did not finish a line within %.0f s; captions only", limit)
-            self._healthy = False
+            log.error("speech took longer than %.0f s; captions only until it catches up", limit)
             return
-        if not ok:
-            self._healthy = False
+        self._outstanding -= 1
+        self._broken = self._broken or not ok
 
     def set_voice(self, rate: float, volume: float) -> None:
         self._rate, self._volume = rate, volume
@@ -94,12 +102,21 @@ class Pyttsx3Speaker:
     def close(self) -> None:
         self._lines.put(None)
 
+    def _collect_late_lines(self) -> None:
+        while self._outstanding:
+            try:
+                ok = self._spoken.get_nowait()
+            except queue.Empty:
+                return
+            self._outstanding -= 1
+            self._broken = self._broken or not ok
+
     def _work(self) -> None:
         try:
             engine = self._engine()
         except Exception:
             log.exception("speech engine could not start; captions only")
-            self._healthy = False
+            self._broken = True
             return
         while (item := self._lines.get()) is not None:
             text, rate, volume = item

@@ -99,18 +99,21 @@ def test_a_wav_in_the_wrong_format_is_named_with_how_to_convert(tmp_path: Path) 
 class _StuckEngine:
     def __init__(self) -> None:
         self.release = threading.Event()
+        self.spoken: list[str] = []
 
     def setProperty(self, name: str, value: Any) -> None:
         pass
 
     def say(self, text: str) -> None:
-        pass
+        self.spoken.append(text)
 
     def runAndWait(self) -> None:
         self.release.wait(5)
 
 
-def test_a_stuck_speech_engine_cannot_freeze_the_kiosk(caplog: pytest.LogCaptureFixture) -> None:
+def test_a_stuck_speech_engine_cannot_freeze_the_kiosk_and_recovers(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     engine = _StuckEngine()
 
     class Stuck(Pyttsx3Speaker):
@@ -123,5 +126,9 @@ def test_a_stuck_speech_engine_cannot_freeze_the_kiosk(caplog: pytest.LogCapture
     speaker.say("Are you there?")
     assert time.monotonic() - started < 1.0
     assert "captions only" in caplog.text
+    assert engine.spoken == ["Hello"], "no new line is queued behind a stuck one"
     engine.release.set()
+    time.sleep(0.1)
+    speaker.say("Back again")
+    assert engine.spoken == ["Hello", "Back again"], "speech comes back once the engine recovers"
     speaker.close()
