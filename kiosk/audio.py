@@ -114,7 +114,13 @@ class Microphone:
             )
             stream.start()
         except Exception as exc:  # PortAudioError and ValueError for a bad device
-            raise AudioDeviceError(f"cannot open the microphone {self.device!r}: {exc}") from exc
+            which = (
+                "the default microphone" if self.device is None else f"microphone {self.device!r}"
+            )
+            raise AudioDeviceError(
+                f"cannot open {which} ({exc}); list microphones with --list-devices "
+                f"and choose one with --input-device"
+            ) from exc
         log.info("microphone open: %s", self.device or "default")
         return stream
 
