@@ -35,8 +35,7 @@ from kiosk.parse import (
     Meaning,
     NotUnderstood,
     OutOfRange,
-    interpret,
-    interpret_yes_no,
+    interpret_expected,
 )
 from kiosk.prompts import Pack
 from kiosk.report import Summary
@@ -135,15 +134,10 @@ class Dialog:
         self.trigger("reset")
 
     def _on_idle(self, heard: Heard) -> None:
-        if isinstance(heard, Start):
+        pressed_enter = isinstance(heard, Utterance) and not heard.text.strip()
+        if isinstance(heard, Start) or pressed_enter or self._meaning(heard) == Command("start"):
             self._begin()
-            return
-        if isinstance(heard, Utterance):
-            meaning = interpret(self.pack, heard.text, None, IDLE_COMMANDS)
-            if meaning == Command("start") or not heard.text.strip():
-                self._begin()
-                return
-        if not isinstance(heard, Silence):
+        elif not isinstance(heard, Silence):
             self._say("unclear_idle")
 
     def _begin(self) -> None:
@@ -185,7 +179,7 @@ class Dialog:
             self._say("silence")
             self._ask(prompt)
             return
-        meaning = self._meaning(heard, question)
+        meaning = self._meaning(heard)
         if isinstance(meaning, Command):
             self._command(meaning.name, question)
         elif isinstance(meaning, Answer):
@@ -194,13 +188,16 @@ class Dialog:
         else:
             self._unclear(question, meaning)
 
-    def _meaning(self, heard: Heard, question: Question) -> Meaning:
+    def _meaning(self, heard: Heard) -> Meaning:
+        """What was said, read against what the dialog expects now (see `expecting`)."""
         if not isinstance(heard, Utterance):
             return NotUnderstood()
+        expecting = self.expecting
         key = heard.text.strip()
-        if question.kind is Kind.YESNO and key in YESNO_KEYS:
+        question = expecting.question
+        if question is not None and question.kind is Kind.YESNO and key in YESNO_KEYS:
             return Answer(YESNO_KEYS[key])
-        return interpret(self.pack, heard.text, question, QUESTION_COMMANDS)
+        return interpret_expected(self.pack, heard.text, expecting)
 
     def _answer(self, question: Question, value: str, confidence: float) -> None:
         prompt = self._prompt
@@ -239,11 +236,7 @@ class Dialog:
         pending = self._pending
         assert pending is not None
         question = self.knowledge.questions[pending.question]
-        meaning = (
-            interpret_yes_no(self.pack, heard.text, QUESTION_COMMANDS)
-            if isinstance(heard, Utterance)
-            else NotUnderstood()
-        )
+        meaning = self._meaning(heard)
         if isinstance(meaning, Command) and meaning.name != "back":
             self._command(meaning.name, question)
         elif meaning == Answer(YES):
@@ -349,11 +342,7 @@ class Dialog:
         if isinstance(heard, Silence):
             self._say("results_options")
             return
-        meaning = (
-            interpret(self.pack, heard.text, None, RESULT_COMMANDS)
-            if isinstance(heard, Utterance)
-            else NotUnderstood()
-        )
+        meaning = self._meaning(heard)
         if isinstance(meaning, Command):
             self._command(meaning.name, None)
         else:

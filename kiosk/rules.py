@@ -153,10 +153,6 @@ def next_triage_question(
     return best if chances[best] >= knowledge.policy.ask_triage_question_above else None
 
 
-def is_screening_complete(knowledge: Knowledge, answers: Answers) -> bool:
-    return next_screening_question(knowledge, answers) is None
-
-
 def expected_information_gain(
     knowledge: Knowledge, probs: Mapping[str, float], question: Question
 ) -> float:
