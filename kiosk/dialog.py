@@ -37,6 +37,7 @@ from kiosk.parse import (
     OutOfRange,
     interpret_expected,
 )
+from kiosk.patience import Patience, Step
 from kiosk.prompts import Pack
 from kiosk.report import Summary
 from kiosk.voice_settings import VoiceLevels
@@ -55,6 +56,7 @@ class Dialog:
     _result_lines: list[Say]
     _assessment: rules.Assessment | None
     _voice: VoiceLevels
+    _patience: Patience
 
     def __init__(
         self,
@@ -63,12 +65,15 @@ class Dialog:
         emit: Callable[[Output], None],
         save_summary: Callable[[Summary], bool],
         confirm_below: float = 0.9,
+        patience: Patience | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.pack = pack
         self._emit = emit
         self._save_summary = save_summary
         self._confirm_below = confirm_below
+        self._fresh_patience = patience or Patience()
+        self._voice = VoiceLevels()
         self._wipe()
         Machine(
             model=self,
@@ -85,6 +90,11 @@ class Dialog:
         return dict(self._answers)
 
     def handle(self, heard: Heard) -> None:
+        if isinstance(heard, Silence):
+            if self.state is not State.IDLE:
+                self._on_silence()
+            return
+        self._patience = self._patience.heard()
         if self.state is State.IDLE:
             self._on_idle(heard)
         elif self.state in (State.RESULTS, State.EMERGENCY):
@@ -137,7 +147,7 @@ class Dialog:
         pressed_enter = isinstance(heard, Utterance) and not heard.text.strip()
         if isinstance(heard, Start) or pressed_enter or self._meaning(heard) == Command("start"):
             self._begin()
-        elif not isinstance(heard, Silence):
+        else:
             self._say("unclear_idle")
 
     def _begin(self) -> None:
@@ -175,10 +185,6 @@ class Dialog:
         prompt = self._prompt
         assert prompt is not None, "asking without a prompt"
         question = self.knowledge.questions[prompt.question]
-        if isinstance(heard, Silence):
-            self._say("silence")
-            self._ask(prompt)
-            return
         meaning = self._meaning(heard)
         if isinstance(meaning, Command):
             self._command(meaning.name, question)
@@ -284,6 +290,9 @@ class Dialog:
             self._help(question)
         elif name == "done":
             self._finish()
+        elif name == "wait":
+            self._patience = self._patience.wait()
+            self._say("more_time")
         else:
             self._change_voice(name)
             self._repeat_prompt_only()
@@ -338,10 +347,29 @@ class Dialog:
         self._emit(changed.as_event())
         self._say(name)
 
-    def _on_results(self, heard: Heard) -> None:
-        if isinstance(heard, Silence):
-            self._say("results_options")
+    def _on_silence(self) -> None:
+        """Nothing was said for a while: re-prompt, warn twice, then reset (see patience.py)."""
+        self._patience, step = self._patience.after_silence()
+        if step is Step.QUIET:
             return
+        if step is Step.TIME_UP:
+            log.info("nobody answered; the session timed out")
+            if self.state in (State.RESULTS, State.EMERGENCY):
+                self._finish("timed_out")
+            else:
+                self._goodbye("timed_out")
+            return
+        at_results = self.state in (State.RESULTS, State.EMERGENCY)
+        if step is not Step.REPROMPT:
+            self._say("still_there" if step is Step.WARN else "last_warning")
+        elif not at_results:
+            self._say("silence")
+        if at_results:
+            self._say("results_options")
+        else:
+            self._repeat_prompt_only()
+
+    def _on_results(self, heard: Heard) -> None:
         meaning = self._meaning(heard)
         if isinstance(meaning, Command):
             self._command(meaning.name, None)
@@ -358,14 +386,14 @@ class Dialog:
         self._emit(present.result_event(self.knowledge, self.pack, assessment, self._answers))
         self._say("results_options")
 
-    def _finish(self) -> None:
+    def _finish(self, farewell: str = "goodbye") -> None:
         """Hand over the clinician summary, say goodbye, wipe, and go back to idle."""
         assert self._assessment is not None
         self.trigger("summarise")
         summary = Summary.build(self.knowledge, self.pack, self._assessment, self._answers)
         saved = self._save_summary(summary)
         self._say("summary_saved" if saved else "summary_failed", "info" if saved else "error")
-        self._goodbye("goodbye")
+        self._goodbye(farewell)
 
     def _stop(self) -> None:
         if self.state in (State.RESULTS, State.EMERGENCY):
@@ -387,7 +415,10 @@ class Dialog:
         self._pending = None
         self._result_lines = []
         self._assessment = None
-        self._voice = VoiceLevels()
+        self._patience = self._fresh_patience
+        if self._voice != VoiceLevels():
+            self._voice = VoiceLevels()
+            self._emit(self._voice.as_event())  # the speaker goes back to the defaults too
 
     def _say(self, key: str, kind: str = "info", **fields: object) -> None:
         self._emit(Say(self.pack.say(key, **fields), kind))  # type: ignore[arg-type]

@@ -44,7 +44,17 @@ TRANSITIONS: list[dict[str, object]] = [
     {"trigger": "reset", "source": "*", "dest": State.IDLE},
 ]
 
-QUESTION_COMMANDS = ("repeat", "back", "help", "slower", "faster", "louder", "quieter", "stop")
+QUESTION_COMMANDS = (
+    "repeat",
+    "back",
+    "help",
+    "slower",
+    "faster",
+    "louder",
+    "quieter",
+    "wait",
+    "stop",
+)
 RESULT_COMMANDS = (*QUESTION_COMMANDS, "done")
 IDLE_COMMANDS = ("start",)
 UNCLEAR_BEFORE_OFFERING_KEYS = 2

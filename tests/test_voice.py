@@ -16,6 +16,7 @@ import pytest
 from kiosk.asr import Endpointing, VoskListener, load_vosk_model, missing_words
 from kiosk.audio import CHUNK_BYTES, SAMPLE_RATE
 from kiosk.dialog import Dialog
+from kiosk.dialog_table import IDLE_COMMANDS, RESULT_COMMANDS
 from kiosk.events import Ask, Output, Result, Say
 from kiosk.grammar import Expectation, grammar_words
 from kiosk.knowledge import Knowledge
@@ -166,8 +167,10 @@ def result_of(outputs: list[Output]) -> Result:
 def test_every_korean_grammar_word_is_in_the_model(
     knowledge: Knowledge, ko: Pack, model: Any
 ) -> None:
-    expectations = [Expectation(q, ("repeat",)) for q in knowledge.questions.values()]
+    commands = (*RESULT_COMMANDS, *IDLE_COMMANDS)  # every command, "wait" among them
+    expectations = [Expectation(q, commands) for q in knowledge.questions.values()]
     words_used = grammar_words(ko, expectations)
+    assert set(ko.commands["wait"][0].split()) <= set(words_used)
     assert len(words_used) > 30
     assert missing_words(model, words_used) == []
 
