@@ -9,7 +9,9 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from kiosk.alert import StaffAlert
 from kiosk.audio import list_devices
+from kiosk.config import describe, find_config, load_config
 from kiosk.console import reconfigure_stdio, run_interactive, run_jsonl
 from kiosk.dialog import Dialog
 from kiosk.errors import KioskError
@@ -17,9 +19,11 @@ from kiosk.events import Output
 from kiosk.knowledge import Knowledge, load_knowledge
 from kiosk.launch import VoiceOptions, run_voice
 from kiosk.listing import list_causes, list_questions
+from kiosk.patience import Patience
 from kiosk.prompts import Pack, load_pack
 from kiosk.report import ReportWriter
-from kiosk.settings import Settings
+from kiosk.retention import prune, pruning
+from kiosk.settings import DEFAULT_CONFIG, Settings, VoiceConfig
 
 log = logging.getLogger("kiosk")
 
@@ -39,12 +43,23 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     mode.add_argument("--list-questions", action="store_true", help="list question ids and exit")
     mode.add_argument("--list-causes", action="store_true", help="list cause ids and exit")
-    parser.add_argument("--lang", default="en", help="language pack in prompts/ (default: en)")
+    mode.add_argument(
+        "--check-config",
+        nargs="?",
+        const=True,
+        metavar="FILE",
+        help="check a config file (default: the one the kiosk would read), print the "
+        "effective settings, and exit (0: fine, 2: a problem)",
+    )
     parser.add_argument(
-        "--report-dir",
+        "--config",
         type=Path,
-        default=Path("reports"),
-        help="folder for clinician summaries (default: ./reports)",
+        help=f"the YAML config file (default: {DEFAULT_CONFIG} if it exists); "
+        "options given here override it",
+    )
+    parser.add_argument("--lang", help="language pack in prompts/ (default: en)")
+    parser.add_argument(
+        "--report-dir", type=Path, help="folder for clinician summaries (default: ./reports)"
     )
     parser.add_argument("--emergency-number", help="override the language pack's emergency number")
     parser.add_argument("--knowledge", type=Path, help="use another knowledge file")
@@ -61,19 +76,45 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="play this recorded answer instead of listening (repeat per answer)",
     )
     voice.add_argument("--sessions", type=int, help="stop after this many sessions")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log events to stderr")
+    voice.add_argument(
+        "--voice-only",
+        action="store_true",
+        help="exit with status 3 instead of falling back to text mode (for a service "
+        "manager that restarts the kiosk until the microphone is there)",
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="log events (never answers) to stderr; -vv for debugging detail",
+    )
     return parser.parse_args(argv)
 
 
-def settings_from(args: argparse.Namespace) -> Settings:
-    defaults = Settings()
-    return Settings(
-        language=args.lang,
-        prompts_dir=args.prompts_dir or defaults.prompts_dir,
-        knowledge_file=args.knowledge or defaults.knowledge_file,
-        report_dir=args.report_dir,
-        emergency_number=args.emergency_number,
+def settings_from(args: argparse.Namespace, base: Settings | None = None) -> Settings:
+    """The config file's settings (or the defaults), with command-line options on top."""
+    settings = base or Settings()
+    given = {
+        "language": args.lang,
+        "prompts_dir": args.prompts_dir,
+        "knowledge_file": args.knowledge,
+        "report_dir": args.report_dir,
+        "emergency_number": args.emergency_number,
+    }
+    voice = {"model": args.model, "input_device": args.input_device, "name": args.voice}
+    return dataclasses.replace(
+        settings,
+        **{k: v for k, v in given.items() if v is not None},
+        voice=dataclasses.replace(settings.voice, **{k: v for k, v in voice.items() if v}),
     )
+
+
+def read_settings(args: argparse.Namespace, default_config: Path) -> Settings:
+    """Settings from the config file (if any) and the command line; ConfigError if bad."""
+    found = config_file(args, default_config)
+    base = load_config(found) if found is not None else Settings()
+    return settings_from(args, base)
 
 
 def load(settings: Settings) -> tuple[Knowledge, Pack]:
@@ -87,12 +128,52 @@ def load(settings: Settings) -> tuple[Knowledge, Pack]:
 def dialog_factory(
     settings: Settings, knowledge: Knowledge, pack: Pack
 ) -> Callable[[Callable[[Output], None]], Dialog]:
-    writer = ReportWriter(settings.report_dir)
+    """Builds the dialog with its report writer, retention and staff alert around it."""
+    folder, days = settings.report_dir, settings.retention_days
+    prune(folder, days)
+    save = pruning(ReportWriter(folder).save, folder, days)
+    alert = StaffAlert(settings.alert, settings.kiosk_id)
+    timeouts = settings.timeouts
+    patience = Patience(timeouts.warnings, timeouts.turns_after_wait)
 
     def make(emit: Callable[[Output], None]) -> Dialog:
-        return Dialog(knowledge, pack, emit, writer.save, settings.confirm_below)
+        return Dialog(knowledge, pack, alert.watch(emit), save, settings.confirm_below, patience)
 
     return make
+
+
+def voice_options(args: argparse.Namespace, settings: Settings) -> VoiceOptions:
+    voice: VoiceConfig = settings.voice
+    device = None if voice.input_device is None else str(voice.input_device)
+    return VoiceOptions(
+        voice.model,
+        device,
+        tuple(args.wav),
+        voice.name,
+        args.sessions,
+        settings.timeouts.no_speech,
+        voice.words_per_minute,
+        voice.volume,
+    )
+
+
+def check_config(settings: Settings, source: str) -> int:
+    """Print the effective settings once everything they name has loaded."""
+    try:
+        load(settings)
+    except KioskError as exc:
+        print(f"kiosk: bad setting: {exc}", file=sys.stderr)
+        return 2
+    print(f"# the kiosk's effective settings: {source}; command-line options on top")
+    print(describe(settings), end="")
+    return 0
+
+
+def _setup_logging(verbosity: int) -> None:
+    level = {0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # transitions logs state names ("emergency", "results") at debug: those are results.
+    logging.getLogger("transitions").setLevel(logging.WARNING)
 
 
 def _list_devices() -> int:
@@ -104,14 +185,17 @@ def _list_devices() -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, default_config: Path = DEFAULT_CONFIG) -> int:
     args = parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    _setup_logging(args.verbose)
     reconfigure_stdio()
-    settings = settings_from(args)
+    try:
+        settings = read_settings(args, default_config)
+    except KioskError as exc:
+        print(f"kiosk: {'bad' if args.check_config else 'cannot start:'} {exc}", file=sys.stderr)
+        return 2
+    if args.check_config:
+        return check_config(settings, _config_source(args, default_config))
     try:
         knowledge, pack = load(settings)
     except KioskError as exc:
@@ -126,17 +210,28 @@ def main(argv: list[str] | None = None) -> int:
         print(list_causes(knowledge, pack))
         return 0
     make = dialog_factory(settings, knowledge, pack)
+    timeouts = settings.timeouts
     if args.jsonl:
-        return run_jsonl(make, sys.stdin, sys.stdout)
+        return run_jsonl(make, sys.stdin, sys.stdout, timeouts.jsonl_idle)
     try:
         if not args.text:
-            options = VoiceOptions(
-                args.model, args.input_device, tuple(args.wav), args.voice, args.sessions
-            )
-            code = run_voice(options, knowledge, pack, make)
+            code = run_voice(voice_options(args, settings), knowledge, pack, make)
             if code is not None:
                 return code
-        return run_interactive(make, sys.stdin, sys.stdout)
+            if args.voice_only:
+                return 3
+        return run_interactive(make, sys.stdin, sys.stdout, timeouts.text_idle)
     except KeyboardInterrupt:
         print()
         return 130
+
+
+def config_file(args: argparse.Namespace, default_config: Path) -> Path | None:
+    """--check-config FILE, else --config FILE, else the default file if it exists."""
+    path = args.check_config if isinstance(args.check_config, str) else args.config
+    return find_config(Path(path) if path else None, default_config)
+
+
+def _config_source(args: argparse.Namespace, default_config: Path) -> str:
+    found = config_file(args, default_config)
+    return f"read from {found}" if found else f"defaults ({default_config} does not exist)"

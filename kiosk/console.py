@@ -14,7 +14,8 @@ from dataclasses import asdict
 from typing import TextIO
 
 from kiosk.dialog import Dialog
-from kiosk.events import Ask, End, Heard, Output, Result, Say, Start, Utterance
+from kiosk.events import Ask, End, Heard, Output, Result, Say, Silence, Start, Utterance
+from kiosk.lines import LineReader
 from kiosk.session import drive
 
 MARKS = {"emergency": "!!! ", "error": "  ? ", "result": "  ", "info": "", "question": ""}
@@ -23,13 +24,15 @@ MARKS = {"emergency": "!!! ", "error": "  ? ", "result": "  ", "info": "", "ques
 class InteractiveConsole:
     """Prints every line the kiosk says, reads one answer per line."""
 
-    def __init__(self, stdin: TextIO, stdout: TextIO) -> None:
-        self.stdin = stdin
+    def __init__(self, stdin: TextIO, stdout: TextIO, idle: float | None = None) -> None:
+        self.lines = LineReader(stdin, idle)
         self.stdout = stdout
         self.at_idle = True
         """True until the idle greeting has been shown for the next person."""
+        self._prompted = False
 
     def show(self, output: Output) -> None:
+        self._prompted = False
         if isinstance(output, Say):
             self._print(MARKS[output.kind] + output.text)
         elif isinstance(output, Ask):
@@ -39,12 +42,16 @@ class InteractiveConsole:
             self.at_idle = True
         # Result and Voice: already said in words; a terminal has no voice to change.
 
-    def read(self) -> str | None:
-        """One line without its newline, after a prompt; None at the end of input."""
-        self.stdout.write("> ")
-        self.stdout.flush()
-        line = self.stdin.readline()
-        return line.rstrip("\r\n") if line else None
+    def read(self) -> str | Silence | None:
+        """One line after a prompt; Silence when the idle time passed; None at the end."""
+        if not self._prompted:  # after a quiet timeout the prompt is still on screen
+            self.stdout.write("> ")
+            self.stdout.flush()
+            self._prompted = True
+        line = self.lines.read()
+        if not isinstance(line, Silence):
+            self._prompted = False
+        return line
 
     def _print(self, text: str) -> None:
         self.stdout.write(text + "\n")
@@ -52,9 +59,13 @@ class InteractiveConsole:
 
 
 def run_interactive(
-    make_dialog: Callable[[Callable[[Output], None]], Dialog], stdin: TextIO, stdout: TextIO
+    make_dialog: Callable[[Callable[[Output], None]], Dialog],
+    stdin: TextIO,
+    stdout: TextIO,
+    idle: float | None = None,
 ) -> int:
-    console = InteractiveConsole(stdin, stdout)
+    """One person after another; `idle` seconds without a line count as silence."""
+    console = InteractiveConsole(stdin, stdout, idle)
     dialog = make_dialog(console.show)
 
     def heard() -> Iterator[Heard]:
@@ -65,7 +76,7 @@ def run_interactive(
             line = console.read()
             if line is None:
                 return
-            yield Utterance(line)
+            yield line if isinstance(line, Silence) else Utterance(line)
 
     drive(dialog, heard())
     dialog.hang_up()
@@ -73,8 +84,12 @@ def run_interactive(
 
 
 def run_jsonl(
-    make_dialog: Callable[[Callable[[Output], None]], Dialog], stdin: TextIO, stdout: TextIO
+    make_dialog: Callable[[Callable[[Output], None]], Dialog],
+    stdin: TextIO,
+    stdout: TextIO,
+    idle: float | None = None,
 ) -> int:
+    """Exactly one session; `idle` seconds without a line count as silence (None: never)."""
     finished = False
 
     def write(output: Output) -> None:
@@ -89,14 +104,15 @@ def run_jsonl(
         finished = finished or isinstance(output, End)
 
     dialog = make_dialog(write)
+    lines = LineReader(stdin, idle)
 
     def heard() -> Iterator[Heard]:
         yield Start()
         while not finished:
-            line = stdin.readline()
-            if not line:
+            line = lines.read()
+            if line is None:
                 return
-            yield Utterance(line.rstrip("\r\n"))
+            yield line if isinstance(line, Silence) else Utterance(line)
 
     failures = drive(dialog, heard())
     if not finished:

@@ -32,6 +32,10 @@ class PromptPackError(DataFileError):
     """A language pack in prompts/ is broken or out of step with the knowledge."""
 
 
+class ConfigFileError(DataFileError, ConfigError):
+    """The kiosk's YAML config file has an unknown key, a wrong type or a value out of range."""
+
+
 class ModelNotFoundError(KioskError):
     """No usable speech model at the configured path."""
 

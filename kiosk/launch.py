@@ -32,6 +32,12 @@ class VoiceOptions:
     """The speech engine's voice; None: the espeak-ng voice named like the pack's language."""
     sessions: int | None = None
     """Stop after this many sessions (None: run until stopped)."""
+    no_speech: float = 12.0
+    """Seconds without any speech before a turn counts as silence."""
+    words_per_minute: int = 150
+    """The speech rate each new person starts at."""
+    volume: float = 0.7
+    """The volume (0-1) each new person starts at."""
 
 
 def run_voice(
@@ -42,7 +48,7 @@ def run_voice(
     out: TextIO = sys.stdout,
 ) -> int | None:
     """Run voice mode; None (after saying why, on stderr) when it cannot start."""
-    from kiosk.asr import VoskListener, load_vosk_model, missing_words
+    from kiosk.asr import Endpointing, VoskListener, load_vosk_model, missing_words
     from kiosk.grammar import Expectation, grammar_words
     from kiosk.parse import is_complete
     from kiosk.tts import Pyttsx3Speaker, VoiceSettings
@@ -64,8 +70,15 @@ def run_voice(
         print(f"kiosk: these answer words are not in the model at {folder} and cannot be "
               f"heard: {', '.join(missing)}", file=sys.stderr)  # fmt: skip
     print(f"kiosk: voice mode with the Vosk model at {folder}", file=sys.stderr)
-    listener = VoskListener(model, pack, lambda text, e: is_complete(pack, text, e))
-    speaker = Pyttsx3Speaker(VoiceSettings(voice=options.voice or pack.language))
+    listener = VoskListener(
+        model,
+        pack,
+        lambda text, e: is_complete(pack, text, e),
+        Endpointing(no_speech=options.no_speech),
+    )
+    speaker = Pyttsx3Speaker(
+        VoiceSettings(options.voice or pack.language, options.words_per_minute, options.volume)
+    )
     front = VoiceFrontEnd(make_dialog, listener, source, speaker, out)
     try:
         return front.run(options.sessions, start_at_once=bool(options.wav_answers))

@@ -1,0 +1,107 @@
+"""The kiosk's YAML config file, read strictly into the frozen `Settings`.
+
+The file mirrors the dataclasses in settings.py: one key per field, one section per
+nested dataclass. Anything else is an error naming the file and the key: an unknown
+key (a typo would otherwise be silently ignored on an unattended machine), a wrong
+type, or a value out of range. Relative paths are relative to the file's folder.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+from pathlib import Path
+from typing import Any, Union, get_args, get_origin, get_type_hints
+
+import yaml
+
+from kiosk.errors import ConfigFileError
+from kiosk.settings import Settings
+from kiosk.yamlfields import Entry, load_yaml
+
+NOTHING = type(None)
+_TYPE_NAMES = {str: "text", int: "a whole number", float: "a number", Path: "a path"}
+
+
+def load_config(path: Path, base: Settings | None = None) -> Settings:
+    """Settings from `path`, on top of `base` (the defaults)."""
+    value = load_yaml(path, ConfigFileError)
+    top = Entry({} if value is None else value, str(path), "", ConfigFileError)
+    settings: Settings = _build(base or Settings(), top, path.resolve().parent)
+    return settings
+
+
+def find_config(given: Path | None, default: Path) -> Path | None:
+    """The file named on the command line, else the default one when it exists."""
+    if given is not None:
+        return given
+    return default if default.is_file() else None
+
+
+def describe(settings: Settings) -> str:
+    """The settings as YAML: what --check-config prints, and a valid config file itself."""
+    return yaml.safe_dump(_plain(settings), sort_keys=False, allow_unicode=True)
+
+
+def _build(current: Any, entry: Entry, base: Path) -> Any:
+    names = frozenset(f.name for f in dataclasses.fields(current))
+    if entry.value is None:  # an empty section: the defaults
+        return current
+    entry.mapping(set(), names)
+    hints = get_type_hints(type(current))
+    changes = {
+        f.name: _value(entry.get(f.name), hints[f.name], f, getattr(current, f.name), base)
+        for f in dataclasses.fields(current)
+        if entry.has(f.name)
+    }
+    return dataclasses.replace(current, **changes)
+
+
+def _value(entry: Entry, hint: Any, field: dataclasses.Field[Any], now: Any, base: Path) -> Any:
+    if dataclasses.is_dataclass(hint):
+        return _build(now, entry, base)
+    if get_origin(hint) in (Union, types.UnionType):
+        return _union(entry, get_args(hint), field, now, base)
+    low, high = field.metadata.get("range", (-1e9, 1e9))
+    if hint is str:
+        if isinstance(entry.value, int | float) and not isinstance(entry.value, bool):
+            value = entry.value
+            raise entry.fail(f"must be text, got {value!r}: put it in quotes, like '{value}'")
+        return entry.text()
+    if hint is int:
+        return entry.integer(int(low), int(high))
+    if hint is float:
+        return entry.number(low, high)
+    if hint is Path:
+        path = Path(entry.text()).expanduser()
+        return path if path.is_absolute() else base / path
+    if get_origin(hint) is tuple:
+        return entry.texts()
+    raise TypeError(f"settings field {field.name} has a type the loader cannot read: {hint}")
+
+
+def _union(
+    entry: Entry, members: tuple[Any, ...], field: dataclasses.Field[Any], now: Any, base: Path
+) -> Any:
+    if entry.value is None:
+        if NOTHING in members:
+            return None
+        raise entry.fail("must not be empty")
+    kinds = [m for m in members if m is not NOTHING]
+    if len(kinds) == 1:
+        return _value(entry, kinds[0], field, now, base)
+    for kind in kinds:  # int | str: take the value as whichever it is
+        if isinstance(entry.value, kind) and not isinstance(entry.value, bool):
+            return _value(entry, kind, field, now, base)
+    wanted = " or ".join(_TYPE_NAMES.get(k, str(k)) for k in kinds)
+    raise entry.fail(f"must be {wanted}, got {type(entry.value).__name__} {entry.value!r}")
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, tuple):
+        return list(value)
+    return value
