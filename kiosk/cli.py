@@ -192,7 +192,8 @@ def main(argv: list[str] | None = None, default_config: Path = DEFAULT_CONFIG) -
     try:
         settings = read_settings(args, default_config)
     except KioskError as exc:
-        print(f"kiosk: {'bad' if args.check_config else 'cannot start:'} {exc}", file=sys.stderr)
+        problem = "bad config:" if args.check_config else "cannot start:"
+        print(f"kiosk: {problem} {exc}", file=sys.stderr)
         return 2
     if args.check_config:
         return check_config(settings, _config_source(args, default_config))

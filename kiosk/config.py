@@ -83,10 +83,8 @@ def _value(entry: Entry, hint: Any, field: dataclasses.Field[Any], now: Any, bas
 def _union(
     entry: Entry, members: tuple[Any, ...], field: dataclasses.Field[Any], now: Any, base: Path
 ) -> Any:
-    if entry.value is None:
-        if NOTHING in members:
-            return None
-        raise entry.fail("must not be empty")
+    if entry.value is None and NOTHING in members:
+        return None
     kinds = [m for m in members if m is not NOTHING]
     if len(kinds) == 1:
         return _value(entry, kinds[0], field, now, base)

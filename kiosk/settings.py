@@ -38,10 +38,10 @@ class Timeouts:
     """Spoken warnings ("are you still there?") after the first re-prompt, before a reset."""
     turns_after_wait: int = field(default=2, metadata={"range": (1, 10)})
     """Silent turns granted without a word each time the person says "wait"."""
-    text_idle: float | None = field(default=60.0, metadata={"range": (5.0, 3600.0)})
+    text_idle: float | None = field(default=60.0, metadata={"range": (1.0, 3600.0)})
     """Interactive text mode: seconds without a typed line that count as silence
     (nothing: never)."""
-    jsonl_idle: float | None = field(default=None, metadata={"range": (5.0, 3600.0)})
+    jsonl_idle: float | None = field(default=None, metadata={"range": (1.0, 3600.0)})
     """JSON-lines mode: the same, off unless set (a harness may think for a long time)."""
 
 
