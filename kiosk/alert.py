@@ -88,6 +88,14 @@ class StaffAlert:
         thread.start()
         log.info("staff alert started")
 
+    def wait(self) -> None:
+        """Let alerts still on their way finish (at exit: a one-session run ends at once).
+
+        Never longer than the command's own time limit, after which it is stopped."""
+        deadline = time.monotonic() + self.config.timeout + 1.0
+        for thread in self.threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+
     def deliver(self, alert: Alert) -> None:
         """Append to the file, then run the command; each failure is logged, never raised."""
         started = time.monotonic()

@@ -126,13 +126,13 @@ def load(settings: Settings) -> tuple[Knowledge, Pack]:
 
 
 def dialog_factory(
-    settings: Settings, knowledge: Knowledge, pack: Pack
+    settings: Settings, knowledge: Knowledge, pack: Pack, alert: StaffAlert | None = None
 ) -> Callable[[Callable[[Output], None]], Dialog]:
     """Builds the dialog with its report writer, retention and staff alert around it."""
     folder, days = settings.report_dir, settings.retention_days
     prune(folder, days)
     save = pruning(ReportWriter(folder).save, folder, days)
-    alert = StaffAlert(settings.alert, settings.kiosk_id)
+    alert = alert or StaffAlert(settings.alert, settings.kiosk_id)
     timeouts = settings.timeouts
     patience = Patience(timeouts.warnings, timeouts.turns_after_wait)
 
@@ -210,7 +210,23 @@ def main(argv: list[str] | None = None, default_config: Path = DEFAULT_CONFIG) -
     if args.list_causes:
         print(list_causes(knowledge, pack))
         return 0
-    make = dialog_factory(settings, knowledge, pack)
+    alert = StaffAlert(settings.alert, settings.kiosk_id)
+    try:
+        return _run(
+            args, settings, knowledge, pack, dialog_factory(settings, knowledge, pack, alert)
+        )
+    finally:
+        alert.wait()
+
+
+def _run(
+    args: argparse.Namespace,
+    settings: Settings,
+    knowledge: Knowledge,
+    pack: Pack,
+    make: Callable[[Callable[[Output], None]], Dialog],
+) -> int:
+    """Start the front end the arguments ask for."""
     timeouts = settings.timeouts
     if args.jsonl:
         return run_jsonl(make, sys.stdin, sys.stdout, timeouts.jsonl_idle)

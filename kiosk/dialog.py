@@ -152,6 +152,7 @@ class Dialog:
 
     def _begin(self) -> None:
         self._wipe()
+        log.info("session started")
         self.trigger("begin")
         self._say("welcome")
         self._say("screening_intro")
@@ -406,6 +407,7 @@ class Dialog:
         self._say(message)
         self._wipe()
         self._emit(End())
+        log.info("session ended (%s)", message)
         self.trigger("reset")
 
     def _wipe(self) -> None:
