@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.cli import parse_args
+from kiosk.config import load_config
 from tests.conftest import ROOT
 
 SCRIPT = ROOT / "scripts" / "install-kiosk.sh"
@@ -68,11 +69,12 @@ def test_the_service_runs_unprivileged_hardened_and_restarts_on_failure() -> Non
     assert service["User"] == "kiosk" and service["SupplementaryGroups"] == "audio"
     assert service["Restart"] == "on-failure"
     assert service["NoNewPrivileges"] == "yes" and service["PrivateTmp"] == "yes"
-    assert (
-        service["ProtectSystem"] == "strict" and "/var/lib/leg-kiosk" in service["ReadWritePaths"]
-    )
-    example_reports = "/var/lib/leg-kiosk/reports"
-    assert example_reports.startswith(service["ReadWritePaths"])
+    assert service["ProtectSystem"] == "strict"
+    writable = [Path(p) for p in service["ReadWritePaths"].split()]
+    example = load_config(ROOT / "config" / "kiosk.example.yaml")
+    assert example.alert.file is not None
+    for needed in (example.report_dir, example.alert.file.parent):
+        assert any(needed.is_relative_to(folder) for folder in writable), needed
 
 
 def test_the_service_command_lines_are_valid_kiosk_options() -> None:
