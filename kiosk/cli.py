@@ -236,6 +236,9 @@ def _run(
             if code is not None:
                 return code
             if args.voice_only:
+                print(
+                    "kiosk: --voice-only: not falling back to text mode; exiting", file=sys.stderr
+                )
                 return 3
         return run_interactive(make, sys.stdin, sys.stdout, timeouts.text_idle)
     except KeyboardInterrupt:

@@ -8,6 +8,7 @@ import hashlib
 import shlex
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,12 @@ def test_the_units_pass_systemd_analyze_verify(tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=60)  # fmt: skip
     ours = [line for line in done.stderr.splitlines() if "leg-kiosk" in line]
     assert done.returncode == 0 and ours == [], done.stderr
+
+
+def test_voice_only_exits_for_the_service_manager_to_retry(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "kiosk", "--voice-only", "--model",
+                           str(tmp_path / "no-model"), "--report-dir", str(tmp_path)],
+                          input="", capture_output=True, text=True, cwd=ROOT, timeout=60)  # fmt: skip
+    assert done.returncode == 3, done.stderr
+    assert "voice mode is not available" in done.stderr and "not falling back" in done.stderr
+    assert done.stdout == "", "no text-mode session was started"
