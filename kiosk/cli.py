@@ -11,7 +11,7 @@ from pathlib import Path
 
 from kiosk.alert import StaffAlert
 from kiosk.audio import list_devices
-from kiosk.config import describe, find_config, load_config
+from kiosk.config import config_source, describe, read_settings
 from kiosk.console import reconfigure_stdio, run_interactive, run_jsonl
 from kiosk.dialog import Dialog
 from kiosk.errors import KioskError
@@ -90,31 +90,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="log events (never answers) to stderr; -vv for debugging detail",
     )
     return parser.parse_args(argv)
-
-
-def settings_from(args: argparse.Namespace, base: Settings | None = None) -> Settings:
-    """The config file's settings (or the defaults), with command-line options on top."""
-    settings = base or Settings()
-    given = {
-        "language": args.lang,
-        "prompts_dir": args.prompts_dir,
-        "knowledge_file": args.knowledge,
-        "report_dir": args.report_dir,
-        "emergency_number": args.emergency_number,
-    }
-    voice = {"model": args.model, "input_device": args.input_device, "name": args.voice}
-    return dataclasses.replace(
-        settings,
-        **{k: v for k, v in given.items() if v is not None},
-        voice=dataclasses.replace(settings.voice, **{k: v for k, v in voice.items() if v}),
-    )
-
-
-def read_settings(args: argparse.Namespace, default_config: Path) -> Settings:
-    """Settings from the config file (if any) and the command line; ConfigError if bad."""
-    found = config_file(args, default_config)
-    base = load_config(found) if found is not None else Settings()
-    return settings_from(args, base)
 
 
 def load(settings: Settings) -> tuple[Knowledge, Pack]:
@@ -196,7 +171,7 @@ def main(argv: list[str] | None = None, default_config: Path = DEFAULT_CONFIG) -
         print(f"kiosk: {problem} {exc}", file=sys.stderr)
         return 2
     if args.check_config:
-        return check_config(settings, _config_source(args, default_config))
+        return check_config(settings, config_source(args, default_config))
     try:
         knowledge, pack = load(settings)
     except KioskError as exc:
@@ -244,14 +219,3 @@ def _run(
     except KeyboardInterrupt:
         print()
         return 130
-
-
-def config_file(args: argparse.Namespace, default_config: Path) -> Path | None:
-    """--check-config FILE, else --config FILE, else the default file if it exists."""
-    path = args.check_config if isinstance(args.check_config, str) else args.config
-    return find_config(Path(path) if path else None, default_config)
-
-
-def _config_source(args: argparse.Namespace, default_config: Path) -> str:
-    found = config_file(args, default_config)
-    return f"read from {found}" if found else f"defaults ({default_config} does not exist)"

@@ -8,6 +8,7 @@ type, or a value out of range. Relative paths are relative to the file's folder.
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import types
 from pathlib import Path
@@ -36,6 +37,42 @@ def find_config(given: Path | None, default: Path) -> Path | None:
     if given is not None:
         return given
     return default if default.is_file() else None
+
+
+def settings_from(args: argparse.Namespace, base: Settings | None = None) -> Settings:
+    """The config file's settings (or the defaults), with command-line options on top."""
+    settings = base or Settings()
+    given = {
+        "language": args.lang,
+        "prompts_dir": args.prompts_dir,
+        "knowledge_file": args.knowledge,
+        "report_dir": args.report_dir,
+        "emergency_number": args.emergency_number,
+    }
+    voice = {"model": args.model, "input_device": args.input_device, "name": args.voice}
+    return dataclasses.replace(
+        settings,
+        **{k: v for k, v in given.items() if v is not None},
+        voice=dataclasses.replace(settings.voice, **{k: v for k, v in voice.items() if v}),
+    )
+
+
+def read_settings(args: argparse.Namespace, default_config: Path) -> Settings:
+    """Settings from the config file (if any) and the command line; ConfigError if bad."""
+    found = config_file(args, default_config)
+    base = load_config(found) if found is not None else Settings()
+    return settings_from(args, base)
+
+
+def config_file(args: argparse.Namespace, default_config: Path) -> Path | None:
+    """--check-config FILE, else --config FILE, else the default file if it exists."""
+    path = args.check_config if isinstance(args.check_config, str) else args.config
+    return find_config(Path(path) if path else None, default_config)
+
+
+def config_source(args: argparse.Namespace, default_config: Path) -> str:
+    found = config_file(args, default_config)
+    return f"read from {found}" if found else f"defaults ({default_config} does not exist)"
 
 
 def describe(settings: Settings) -> str:
