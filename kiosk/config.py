@@ -21,6 +21,8 @@ from kiosk.settings import Settings
 from kiosk.yamlfields import Entry, load_yaml
 
 NOTHING = type(None)
+MINIMUM_WARNING_SECONDS = 20
+"""From the first spoken warning to the reset (WCAG 2.2 SC 2.2.1: at least 20 s)."""
 _TYPE_NAMES = {str: "text", int: "a whole number", float: "a number", Path: "a path"}
 
 
@@ -29,6 +31,15 @@ def load_config(path: Path, base: Settings | None = None) -> Settings:
     value = load_yaml(path, ConfigFileError)
     top = Entry({} if value is None else value, str(path), "", ConfigFileError)
     settings: Settings = _build(base or Settings(), top, path.resolve().parent)
+    timeouts = settings.timeouts
+    if timeouts.warnings * timeouts.no_speech < MINIMUM_WARNING_SECONDS:
+        raise ConfigFileError(
+            str(path),
+            "timeouts",
+            f"warnings x no_speech is {timeouts.warnings * timeouts.no_speech:g} s; a person "
+            f"must have at least {MINIMUM_WARNING_SECONDS} s after the first warning to say "
+            "wait (WCAG 2.2 SC 2.2.1): raise warnings or no_speech",
+        )
     return settings
 
 

@@ -11,6 +11,7 @@ from typing import TextIO
 
 from kiosk.audio import AudioSource, ClipSource, Microphone, read_wav
 from kiosk.dialog import Dialog
+from kiosk.dialog_table import IDLE_COMMANDS, RESULT_COMMANDS
 from kiosk.errors import KioskError
 from kiosk.events import Output
 from kiosk.knowledge import Knowledge
@@ -64,7 +65,8 @@ def run_voice(
     except KioskError as exc:
         _unavailable(str(exc))
         return None
-    expectations = [Expectation(q, ("repeat",)) for q in knowledge.questions.values()]
+    commands = (*RESULT_COMMANDS, *IDLE_COMMANDS)
+    expectations = [Expectation(q, commands) for q in knowledge.questions.values()]
     missing = missing_words(model, grammar_words(pack, expectations))
     if missing:
         print(f"kiosk: these answer words are not in the model at {folder} and cannot be "

@@ -89,6 +89,11 @@ def test_an_empty_file_means_the_defaults(tmp_path: Path) -> None:
         ("voice: {input_device: 1.5}\n", "voice.input_device", "must be a whole number or text"),
         ("kiosk_id:\n", "kiosk_id", "must be non-empty text, got nothing"),
         ("- just a list\n", "(top level)", "must be a mapping"),
+        (
+            "timeouts: {warnings: 1, no_speech: 15}\n",
+            "timeouts",
+            "at least 20 s after the first warning",
+        ),
         ("language: [en\n", "line", "not valid YAML"),
     ],
 )
