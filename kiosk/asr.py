@@ -98,10 +98,19 @@ class VoskListener:
         )
         """The model's unknown-word symbol ([unk], or <UNK> in the small Korean model)."""
 
-    def listen(self, source: AudioSource, expecting: Expectation) -> Heard:
-        return self.decide(source, expecting).heard
+    def listen(
+        self, source: AudioSource, expecting: Expectation, interrupted: Callable[[], bool]
+    ) -> Heard | None:
+        decision = self.decide(source, expecting, interrupted)
+        return None if decision is None else decision.heard
 
-    def decide(self, source: AudioSource, expecting: Expectation) -> Decision:
+    def decide(
+        self,
+        source: AudioSource,
+        expecting: Expectation,
+        interrupted: Callable[[], bool] = lambda: False,
+    ) -> Decision | None:
+        """The turn's outcome; None when `interrupted` said another input answered first."""
         import vosk
 
         rules = vosk_grammar(self.pack, expecting, self.unknown)
@@ -112,6 +121,8 @@ class VoskListener:
         )
         turn = _Turn(self.endpointing)
         for chunk in source.open_turn():
+            if interrupted():
+                return None
             turn.elapsed += CHUNK_SECONDS
             if grammar.AcceptWaveform(chunk):
                 turn.finished = json.loads(grammar.Result())

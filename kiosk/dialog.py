@@ -119,6 +119,16 @@ class Dialog:
         return Expectation(question, QUESTION_COMMANDS, False, self._guards_emergency(question))
 
     @property
+    def asking(self) -> str | None:
+        """The id of the question on screen now, as in its `Ask` event ("confirm" while
+        confirming); None at idle and on the results. Inputs tag answers with it."""
+        if self.state is State.CONFIRMING:
+            return CONFIRM_QUESTION
+        if self.state in ASKING and self._prompt is not None:
+            return self._prompt.question
+        return None
+
+    @property
     def confirming(self) -> tuple[str, str] | None:
         """(question, answer heard) while asking "I heard ... Is that right?"."""
         return (self._pending.question, self._pending.value) if self._pending else None

@@ -47,10 +47,15 @@ def run_voice(
     pack: Pack,
     make_dialog: Callable[[Callable[[Output], None]], Dialog],
     out: TextIO = sys.stdout,
+    keys: TextIO | None = sys.stdin,
 ) -> int | None:
-    """Run voice mode; None (after saying why, on stderr) when it cannot start."""
+    """Run voice mode; None (after saying why, on stderr) when it cannot start.
+
+    Lines typed on `keys` (1 yes, 2 no, 3 don't know, or a command) answer too, in the
+    same session, for anyone whose speech the kiosk does not understand."""
     from kiosk.asr import Endpointing, VoskListener, load_vosk_model, missing_words
     from kiosk.grammar import Expectation, grammar_words
+    from kiosk.inbox import Inbox, read_keys
     from kiosk.parse import is_complete
     from kiosk.tts import Pyttsx3Speaker, VoiceSettings
     from kiosk.voice import VoiceFrontEnd
@@ -81,7 +86,10 @@ def run_voice(
     speaker = Pyttsx3Speaker(
         VoiceSettings(options.voice or pack.language, options.words_per_minute, options.volume)
     )
-    front = VoiceFrontEnd(make_dialog, listener, source, speaker, out)
+    inbox = Inbox()
+    if keys is not None and not options.wav_answers:
+        read_keys(keys, inbox)
+    front = VoiceFrontEnd(make_dialog, listener, source, speaker, out, inbox)
     try:
         return front.run(options.sessions, start_at_once=bool(options.wav_answers))
     finally:

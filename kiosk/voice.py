@@ -1,7 +1,9 @@
 """Voice mode: the same dialog, with a listener for ears and a speaker for a mouth.
 
 Every line is captioned on screen and spoken; the kiosk listens only after it has
-finished speaking, with the grammar of whatever the dialog now expects.
+finished speaking, with the grammar of whatever the dialog now expects. Keys (and any
+other input posting to the inbox) are read at the same time: whichever answers first
+counts, and listening stops at once.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from kiosk.console import InteractiveConsole
 from kiosk.dialog import Dialog
 from kiosk.events import Ask, End, Heard, Output, Say, Start, Voice
 from kiosk.grammar import Expectation
+from kiosk.inbox import Inbox
 from kiosk.session import drive
 from kiosk.tts import Speaker
 
@@ -22,7 +25,11 @@ log = logging.getLogger(__name__)
 
 
 class Listener(Protocol):
-    def listen(self, source: AudioSource, expecting: Expectation) -> Heard: ...
+    def listen(
+        self, source: AudioSource, expecting: Expectation, interrupted: Callable[[], bool]
+    ) -> Heard | None:
+        """One turn's event; None as soon as `interrupted()` is true."""
+        ...
 
 
 class VoiceFrontEnd:
@@ -35,11 +42,13 @@ class VoiceFrontEnd:
         source: AudioSource,
         speaker: Speaker,
         captions: TextIO,
+        inbox: Inbox | None = None,
     ) -> None:
         self.listener = listener
         self.source = source
         self.speaker = speaker
         self.captions = InteractiveConsole(captions, captions)
+        self.inbox = inbox or Inbox()
         self.pending: list[Output] = []
         self.finished_sessions = 0
         self.dialog = make_dialog(self.pending.append)
@@ -52,11 +61,21 @@ class VoiceFrontEnd:
         self._flush()
         failures = 0
         while sessions is None or self.finished_sessions < sessions:
-            heard = self.listener.listen(self.source, self.dialog.expecting)
+            heard = self._next_heard()
+            if heard is None:
+                continue
             log.info("heard %s", type(heard).__name__)  # never the words: they are private
             failures += drive(self.dialog, [heard])
             self._flush()
         return 1 if failures else 0
+
+    def _next_heard(self) -> Heard | None:
+        """A key or touch already waiting, else the microphone until one arrives."""
+        asking = self.dialog.asking
+        heard = self.inbox.take(asking)
+        if heard is None:
+            heard = self.listener.listen(self.source, self.dialog.expecting, self.inbox.waiting)
+        return heard if heard is not None else self.inbox.take(asking)
 
     def _flush(self) -> None:
         while self.pending:

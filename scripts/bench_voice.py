@@ -139,6 +139,7 @@ def run_trial(trial: Trial) -> list[Outcome]:
     speech_end = LEAD_IN + len(clip) / 2 / SAMPLE_RATE
     listener = VoskListener(model, pack, lambda text, e: is_complete(pack, text, e))
     ours = listener.decide(ClipSource([audio[len(lead) :]], lead_in=LEAD_IN), expecting)
+    assert ours is not None, "nothing else can answer in the benchmark"
     heard = ours.heard
     text = getattr(heard, "text", "")
     confidence = float(getattr(heard, "confidence", 0.0))

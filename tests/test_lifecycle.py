@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from kiosk.audio import AudioSource, ClipSource
 from kiosk.dialog import Dialog, State
@@ -103,7 +103,9 @@ class ScriptedListener:
     def __init__(self, heard: list[Heard]) -> None:
         self.heard: Iterator[Heard] = iter(heard)
 
-    def listen(self, source: AudioSource, expecting: Expectation) -> Heard:
+    def listen(
+        self, source: AudioSource, expecting: Expectation, interrupted: Callable[[], bool]
+    ) -> Heard:
         return next(self.heard)
 
 
