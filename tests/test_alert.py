@@ -3,21 +3,28 @@ the guidance; a failing, missing or hanging hook is logged (by code, no answers)
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from kiosk.alert import StaffAlert
+from kiosk.audio import ClipSource
 from kiosk.dialog import Dialog
-from kiosk.events import Output, Say
+from kiosk.events import Heard, Output, Say, Utterance
 from kiosk.knowledge import Knowledge
+from kiosk.present import emergency_lines
 from kiosk.prompts import Pack
 from kiosk.settings import AlertConfig
+from kiosk.tts import SilentSpeaker
+from kiosk.voice import VoiceFrontEnd
 from tests.conftest import Kiosk
+from tests.test_lifecycle import ScriptedListener
 
 HOOK = (
     "import json, sys, time; started = time.time(); alert = json.load(sys.stdin); "
@@ -152,3 +159,41 @@ def test_nothing_configured_starts_no_thread(knowledge: Knowledge, pack: Pack) -
     kiosk = Watched(knowledge, pack, AlertConfig())
     emergency(kiosk)
     assert kiosk.alert.threads == []
+
+
+class SlowSpeaker(SilentSpeaker):
+    """A fake speaker that takes `seconds` to say each of the `slow` lines (the others
+    at once) and notes when it said them."""
+
+    def __init__(self, seconds: float, slow: set[str]) -> None:
+        super().__init__()
+        self.seconds = seconds
+        self.slow = slow
+        self.spans: list[tuple[float, float]] = []
+
+    def say(self, text: str) -> None:
+        if text in self.slow:
+            began = time.time()
+            time.sleep(self.seconds)
+            self.spans.append((began, time.time()))
+
+
+def test_in_voice_mode_the_hook_runs_while_the_guidance_is_spoken(
+    knowledge: Knowledge, pack: Pack, tmp_path: Path
+) -> None:
+    calls = tmp_path / "calls.jsonl"
+    alert = StaffAlert(AlertConfig((sys.executable, "-c", HOOK, str(calls))), "ward-3")
+
+    def make(emit: Callable[[Output], None]) -> Dialog:
+        return Dialog(knowledge, pack, alert.watch(emit), lambda summary: True)
+
+    guidance = {line.text for line in emergency_lines(knowledge, pack, {"stroke_signs": "yes"})}
+    speaker = SlowSpeaker(0.6, guidance)
+    heard: list[Heard] = [Utterance("yes"), Utterance("done")]
+    front = VoiceFrontEnd(make, ScriptedListener(heard), ClipSource([]), speaker, io.StringIO())
+    front.run(sessions=1, start_at_once=True)
+    alert.wait()
+    assert len(speaker.spans) >= 2, "the guidance was spoken"
+    [call] = hook_calls(calls)
+    spoken_from, spoken_until = speaker.spans[0][0], speaker.spans[-1][1]
+    assert spoken_from <= float(call["started"]) <= spoken_until  # type: ignore[arg-type]
