@@ -19,6 +19,7 @@ from kiosk.launch import VoiceOptions, run_voice
 from kiosk.listing import list_causes, list_questions
 from kiosk.prompts import Pack, load_pack
 from kiosk.report import ReportWriter
+from kiosk.screen_settings import DEFAULT_PORT, ScreenSettings
 from kiosk.settings import Settings
 
 log = logging.getLogger("kiosk")
@@ -61,6 +62,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="play this recorded answer instead of listening (repeat per answer)",
     )
     voice.add_argument("--sessions", type=int, help="stop after this many sessions")
+    screen = parser.add_argument_group("the kiosk screen: a local page with captions and buttons")
+    screen.add_argument("--screen", action="store_true", help="serve the screen, print its address")
+    screen.add_argument("--port", type=int, default=DEFAULT_PORT, help="its port (default: 8765)")
+    screen.add_argument("--screen-host", default="127.0.0.1", help="listen here (default: local)")
+    screen.add_argument("--screen-token", help="shared secret other machines add as ?token=...")
+    screen.add_argument("--no-voice", dest="text", action="store_true", help="same as --text")
     parser.add_argument("-v", "--verbose", action="store_true", help="log events to stderr")
     return parser.parse_args(argv)
 
@@ -104,6 +111,30 @@ def _list_devices() -> int:
     return 0
 
 
+def _run_screen(
+    args: argparse.Namespace,
+    knowledge: Knowledge,
+    pack: Pack,
+    make: Callable[[Callable[[Output], None]], Dialog],
+) -> int:
+    from kiosk.screen_run import RunVoice, run_screen
+
+    options = VoiceOptions(
+        args.model, args.input_device, tuple(args.wav), args.voice, args.sessions
+    )
+    voice: RunVoice = lambda inbox, make_dialog, listening: run_voice(  # noqa: E731
+        options, knowledge, pack, make_dialog, inbox=inbox, on_listening=listening
+    )
+    settings = ScreenSettings(args.screen_host, args.port, args.screen_token)
+    try:
+        return run_screen(settings, pack, make, None if args.text else voice)
+    except KioskError as exc:
+        print(f"kiosk: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(
@@ -128,6 +159,8 @@ def main(argv: list[str] | None = None) -> int:
     make = dialog_factory(settings, knowledge, pack)
     if args.jsonl:
         return run_jsonl(make, sys.stdin, sys.stdout)
+    if args.screen:
+        return _run_screen(args, knowledge, pack, make)
     try:
         if not args.text:
             options = VoiceOptions(
