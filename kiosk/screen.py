@@ -42,7 +42,8 @@ PAGE_FILES = {
     "/screen.js": ("screen.js", "text/javascript"),
 }
 HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; connect-src 'self'; base-uri 'none'; "
+    "Content-Security-Policy": "default-src 'self'; connect-src 'self'; img-src 'self' data:; "
+    "base-uri 'none'; "
     "form-action 'none'; frame-ancestors 'none'",
     "Cache-Control": "no-store",
     "Referrer-Policy": "no-referrer",

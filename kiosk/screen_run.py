@@ -81,13 +81,15 @@ class ScreenSessions:
         self.inbox = inbox
         self.console = InteractiveConsole(out, out) if out is not None else None
         self.finished = 0
+        self.stopping = False
+        """Set (from any thread) to stop after the event being handled."""
         self.dialog = make_dialog(self._emit)
 
     def run(self, sessions: int | None = None, poll: float = 0.2) -> int:
         """Greet, then handle each event as it arrives; `sessions` limits how many."""
         failures = 0
         self.dialog.greet()
-        while sessions is None or self.finished < sessions:
+        while not self.stopping and (sessions is None or self.finished < sessions):
             heard = self.inbox.take(self.dialog.asking, timeout=poll)
             if heard is None:
                 continue

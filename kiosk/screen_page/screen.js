@@ -49,7 +49,7 @@ function show(view) {
 function caption(text, kind) {
   const item = document.createElement("li");
   item.textContent = text;
-  item.className = kind;
+  item.className = `caption-${kind}`;
   const list = $("captions");
   list.appendChild(item);
   while (list.children.length > MAX_CAPTIONS) list.removeChild(list.firstChild);
