@@ -12,6 +12,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -132,7 +133,9 @@ class ScreenKiosk:
         self.server.close()
 
 
-def kiosk_fixture(knowledge: Knowledge, pack: Pack) -> Iterator[ScreenKiosk]:
+@contextmanager
+def serving(knowledge: Knowledge, pack: Pack) -> Iterator[ScreenKiosk]:
+    """A screen kiosk for the length of a `with` block."""
     kiosk = ScreenKiosk(knowledge, pack)
     try:
         yield kiosk

@@ -19,7 +19,7 @@ from kiosk.knowledge import Knowledge
 from kiosk.prompts import Pack, load_pack
 from kiosk.tts import SilentSpeaker
 from kiosk.voice import VoiceFrontEnd
-from tests.browser import ScreenKiosk, kiosk_fixture, require_browser, start_chromium
+from tests.browser import ScreenKiosk, require_browser, serving, start_chromium
 from tests.conftest import Kiosk
 from tests.test_inputs import QuietRoom
 
@@ -40,7 +40,8 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def screen(knowledge: Knowledge, pack: Pack) -> Iterator[ScreenKiosk]:
-    yield from kiosk_fixture(knowledge, pack)
+    with serving(knowledge, pack) as screen:
+        yield screen
 
 
 class TypedKiosk(Kiosk):
@@ -91,9 +92,13 @@ def ready_for(driver: Any, screen: ScreenKiosk, asked: int) -> bool:
     return bool(shown == asks[asked - 1].text and enabled)
 
 
-def wait_turn(driver: Any, screen: ScreenKiosk, asked: int) -> None:
-    """Until the results, or ask number `asked` is on the page ready to be answered."""
-    wait_for(driver, lambda: screen.results() or ready_for(driver, screen, asked), "a question")
+def wait_turn(driver: Any, screen: ScreenKiosk, asked: int, results: int = 0) -> None:
+    """Until a new result (beyond `results`), or ask number `asked` is on the page ready."""
+    wait_for(
+        driver,
+        lambda: len(screen.results()) > results or ready_for(driver, screen, asked),
+        "a question",
+    )
 
 
 def value_for(knowledge: Knowledge, question: str, answers: Mapping[str, str]) -> str:
@@ -105,10 +110,11 @@ def answer_by_clicks(
     driver: Any, screen: ScreenKiosk, knowledge: Knowledge, answers: Mapping[str, str]
 ) -> None:
     """Press start, then the button of each answer, until the results are on screen."""
+    asks, results = len(screen.asks()), len(screen.results())
     driver.find_element("id", "start").click()
-    for asked in range(1, 80):
-        wait_turn(driver, screen, asked)
-        if screen.results():
+    for asked in range(asks + 1, asks + 80):
+        wait_turn(driver, screen, asked, results)
+        if len(screen.results()) > results:
             wait_for(driver, lambda: js(driver, "return !$('results-view').hidden || !$('emergency').hidden"), "results")  # fmt: skip
             return
         ask = screen.asks()[asked - 1]
@@ -131,7 +137,7 @@ def test_a_session_by_clicks_alone_reaches_the_same_result_as_typing(
     browser: Any, knowledge: Knowledge, language: str
 ) -> None:
     pack = load_pack(language, knowledge)
-    for screen in kiosk_fixture(knowledge, pack):
+    with serving(knowledge, pack) as screen:
         screen.run_text()
         open_page(browser, screen)
         assert js(browser, "return document.documentElement.lang") == language
