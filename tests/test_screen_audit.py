@@ -14,10 +14,22 @@ import pytest
 
 from kiosk.knowledge import Knowledge
 from kiosk.prompts import Pack, load_pack
-from tests.browser import AXE, SCREENSHOTS, ScreenKiosk, serving, start_chromium
-from tests.browser import require_browser as require_browser
-from tests.test_screen_browser import ANSWERS, EMERGENCY, answer_by_clicks, js, open_page
-from tests.test_screen_browser import wait_for as wait_for
+from tests.browser import (
+    AXE,
+    SCREENSHOTS,
+    ScreenKiosk,
+    require_browser,
+    serving,
+    start_chromium,
+)
+from tests.test_screen_browser import (
+    ANSWERS,
+    EMERGENCY,
+    answer_by_clicks,
+    js,
+    open_page,
+    wait_for,
+)
 
 SIZES = ((1920, 1080), (800, 480))
 AXE_RUN = """
