@@ -186,6 +186,8 @@ def test_a_whole_session_by_keyboard_alone(
         ask = screen.asks()[asked - 1]
         value = value_for(knowledge, ask.question, ANSWERS)
         if ask.type == "number" and value != "dont_know":
+            assert js(browser, "return document.activeElement.id") == "question"
+            ActionChains(browser).send_keys(Keys.TAB).perform()
             assert js(browser, "return document.activeElement.id") == "number-input"
             ActionChains(browser).send_keys(value, Keys.ENTER).perform()
             continue

@@ -53,7 +53,7 @@ function caption(text, kind) {
   const list = $("captions");
   list.appendChild(item);
   while (list.children.length > MAX_CAPTIONS) list.removeChild(list.firstChild);
-  item.scrollIntoView({ block: "nearest" });
+  list.scrollTop = list.scrollHeight; // the newest line, without scrolling the page
 }
 
 function onSay(event) {
@@ -93,7 +93,9 @@ function onAsk(event) {
   }
   for (const key of $("keypad").querySelectorAll("button")) key.disabled = false;
   answers.appendChild(button(hello.dont_know, "answer", () => answer(hello.dont_know)));
-  if (!$("page").inert) (number ? $("number-input") : answers.firstChild).focus();
+  // Focus goes to the question (read out by screen readers), not to an answer that a
+  // stray Enter or switch press would choose; the answers are the next Tab stops.
+  if (!$("page").inert) $("question").focus();
 }
 
 function onResult() {
