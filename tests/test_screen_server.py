@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -167,3 +172,24 @@ def test_with_a_token_the_page_and_socket_need_it(knowledge: Knowledge, pack: Pa
         assert hello[0]["event"] == "hello"
     finally:
         server.close()
+
+
+def test_kiosk_screen_serves_the_page_and_runs_the_dialog(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "kiosk", "--screen", "--no-voice", "--port", "0"]
+    pipes = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
+    with subprocess.Popen([*command, "--report-dir", str(tmp_path)], text=True, **pipes) as kiosk:
+        try:
+            assert kiosk.stderr and kiosk.stdin and kiosk.stdout
+            address = re.search(r"the screen is at (http://\S+/)", kiosk.stderr.readline())
+            assert address, "it prints the screen's address"
+            url = address.group(1)
+            seen = asyncio.run(_events(url, url[:-1], ['{"type": "start"}'], 6))
+            names = [e["event"] for e in seen if e["event"] != "listening"]
+            assert names == ["hello", "say", "say", "say", "ask"], "greeting, welcome, question"
+            kiosk.stdin.write("stop\n")  # the terminal answers in the same session
+            kiosk.stdin.flush()
+            said = next((line for line in kiosk.stdout if "Stopping now" in line), None)
+            assert said, "the stop typed at the terminal was heard"
+        finally:
+            kiosk.send_signal(signal.SIGINT)
+            assert kiosk.wait(timeout=10) == 130
