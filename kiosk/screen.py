@@ -14,6 +14,7 @@ import hmac
 import json
 import logging
 import threading
+from collections.abc import Callable
 from functools import partial
 from importlib import resources
 
@@ -43,8 +44,7 @@ PAGE_FILES = {
 }
 HEADERS = {
     "Content-Security-Policy": "default-src 'self'; connect-src 'self'; img-src 'self' data:; "
-    "base-uri 'none'; "
-    "form-action 'none'; frame-ancestors 'none'",
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
     "Cache-Control": "no-store",
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
@@ -100,9 +100,10 @@ class ScreenServer:
             self._loop.call_soon_threadsafe(self._stopping.set)
         self._thread.join(timeout=10)
 
-    def _call(self, function: object, *args: object) -> None:
+    def _call(self, function: Callable[..., None], *args: object) -> None:
+        """Run `function` on the server's loop (dropped once the server has stopped)."""
         if self._loop is not None and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(function, *args)  # type: ignore[arg-type]
+            self._loop.call_soon_threadsafe(function, *args)
 
     def _publish(self, event: Event, end: bool) -> None:
         self._session = [] if end else [*self._session, event]

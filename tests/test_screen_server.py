@@ -193,3 +193,12 @@ def test_kiosk_screen_serves_the_page_and_runs_the_dialog(tmp_path: Path) -> Non
         finally:
             kiosk.send_signal(signal.SIGINT)
             assert kiosk.wait(timeout=10) == 130
+
+
+def test_a_port_in_use_is_named_in_a_clear_error(screen: ScreenKiosk, pack: Pack) -> None:
+    from kiosk.inbox import Inbox
+    from kiosk.screen import ScreenServer
+
+    taken = screen.server.port
+    with pytest.raises(ConfigError, match=f"cannot serve the screen on 127.0.0.1:{taken}"):
+        ScreenServer(ScreenSettings(port=taken), pack, Inbox()).start()
