@@ -23,6 +23,7 @@ from kiosk.patience import Patience
 from kiosk.prompts import Pack, load_pack
 from kiosk.report import ReportWriter
 from kiosk.retention import prune, pruning
+from kiosk.screen_settings import DEFAULT_PORT, ScreenSettings
 from kiosk.settings import DEFAULT_CONFIG, Settings, VoiceConfig
 
 log = logging.getLogger("kiosk")
@@ -82,6 +83,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="exit with status 3 instead of falling back to text mode (for a service "
         "manager that restarts the kiosk until the microphone is there)",
     )
+    screen = parser.add_argument_group("the kiosk screen: a local page with captions and buttons")
+    screen.add_argument("--screen", action="store_true", help="serve the screen, print its address")
+    screen.add_argument("--port", type=int, default=DEFAULT_PORT, help="its port (default: 8765)")
+    screen.add_argument("--screen-host", default="127.0.0.1", help="listen here (default: local)")
+    screen.add_argument("--screen-token", help="shared secret other machines add as ?token=...")
+    screen.add_argument("--no-voice", dest="text", action="store_true", help="same as --text")
     parser.add_argument(
         "-v",
         "--verbose",
@@ -160,6 +167,29 @@ def _list_devices() -> int:
     return 0
 
 
+def _run_screen(
+    args: argparse.Namespace,
+    settings: Settings,
+    knowledge: Knowledge,
+    pack: Pack,
+    make: Callable[[Callable[[Output], None]], Dialog],
+) -> int:
+    from kiosk.screen_run import RunVoice, run_screen
+
+    options = voice_options(args, settings)
+    voice: RunVoice = lambda inbox, make_dialog, listening: run_voice(  # noqa: E731
+        options, knowledge, pack, make_dialog, inbox=inbox, on_listening=listening
+    )
+    screen = ScreenSettings(args.screen_host, args.port, args.screen_token)
+    try:
+        return run_screen(screen, pack, make, None if args.text else voice)
+    except KioskError as exc:
+        print(f"kiosk: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
 def main(argv: list[str] | None = None, default_config: Path = DEFAULT_CONFIG) -> int:
     args = parse_args(argv)
     _setup_logging(args.verbose)
@@ -205,6 +235,8 @@ def _run(
     timeouts = settings.timeouts
     if args.jsonl:
         return run_jsonl(make, sys.stdin, sys.stdout, timeouts.jsonl_idle)
+    if args.screen:
+        return _run_screen(args, settings, knowledge, pack, make)
     try:
         if not args.text:
             code = run_voice(voice_options(args, settings), knowledge, pack, make)

@@ -39,6 +39,11 @@ class Inbox:
         """True when an event is ready: the listener stops listening and lets it through."""
         return not self._queue.empty()
 
+    def waiting_for(self, asking: str | None) -> bool:
+        """True when an event waits that would count now (not one for an earlier question)."""
+        with self._queue.mutex:
+            return any(p.for_question in (None, asking) for p in self._queue.queue)
+
     def take(self, asking: str | None, timeout: float | None = None) -> Heard | None:
         """The next event meant for the question now asked (`asking`), or None if none came."""
         while True:

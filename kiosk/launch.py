@@ -14,6 +14,7 @@ from kiosk.dialog import Dialog
 from kiosk.dialog_table import IDLE_COMMANDS, RESULT_COMMANDS
 from kiosk.errors import KioskError
 from kiosk.events import Output
+from kiosk.inbox import Inbox
 from kiosk.knowledge import Knowledge
 from kiosk.models import find_vosk_model, how_to_get
 from kiosk.prompts import Pack
@@ -48,14 +49,17 @@ def run_voice(
     make_dialog: Callable[[Callable[[Output], None]], Dialog],
     out: TextIO = sys.stdout,
     keys: TextIO | None = sys.stdin,
+    inbox: Inbox | None = None,
+    on_listening: Callable[[bool], None] | None = None,
 ) -> int | None:
     """Run voice mode; None (after saying why, on stderr) when it cannot start.
 
     Lines typed on `keys` (1 yes, 2 no, 3 don't know, or a command) answer too, in the
-    same session, for anyone whose speech the kiosk does not understand."""
+    same session, for anyone whose speech the kiosk does not understand. The screen
+    passes its own `inbox` (touches answer too) and is told when the kiosk listens."""
     from kiosk.asr import Endpointing, VoskListener, load_vosk_model, missing_words
     from kiosk.grammar import Expectation, grammar_words
-    from kiosk.inbox import Inbox, read_keys
+    from kiosk.inbox import read_keys
     from kiosk.parse import is_complete
     from kiosk.tts import Pyttsx3Speaker, VoiceSettings
     from kiosk.voice import VoiceFrontEnd
@@ -86,10 +90,10 @@ def run_voice(
     speaker = Pyttsx3Speaker(
         VoiceSettings(options.voice or pack.language, options.words_per_minute, options.volume)
     )
-    inbox = Inbox()
+    inbox = inbox or Inbox()
     if keys is not None and not options.wav_answers:
         read_keys(keys, inbox)
-    front = VoiceFrontEnd(make_dialog, listener, source, speaker, out, inbox)
+    front = VoiceFrontEnd(make_dialog, listener, source, speaker, out, inbox, on_listening)
     try:
         return front.run(options.sessions, start_at_once=bool(options.wav_answers))
     finally:

@@ -32,6 +32,12 @@ COMMANDS = (
     "start",
     "done",
 )
+SCREEN_LABELS = (
+    *("title", "start", "listening", "not_listening", "larger_text", "captions", "answers"),
+    *("controls", "number_label", "number_ok", "number_clear", "emergency_title"),
+    *("results_title", "connecting", "repeat", "back", "help", "slower", "louder", "stop", "done"),
+)
+"""The words on the kiosk screen's buttons and headings (`screen:` in a pack)."""
 MESSAGE_FIELDS: Mapping[str, frozenset[str]] = {
     key: frozenset(fields.split()) if fields else frozenset()
     for key, fields in {
@@ -121,6 +127,8 @@ class Pack:
     causes: Mapping[str, str]
     next_steps: Mapping[str, str]
     messages: Mapping[str, str]
+    screen: Mapping[str, str]
+    """Labels on the kiosk screen (see `SCREEN_LABELS`)."""
 
     def say(self, key: str, **fields: object) -> str:
         """A message with its {placeholders} filled in."""
@@ -157,6 +165,7 @@ def load_pack(language: str, knowledge: Knowledge, folder: Path = DEFAULT_PROMPT
             "causes",
             "next_steps",
             "messages",
+            "screen",
         }
     )
     if top.get("language").text() != language:
@@ -175,6 +184,7 @@ def load_pack(language: str, knowledge: Knowledge, folder: Path = DEFAULT_PROMPT
         causes=_named(top.get("causes"), set(knowledge.causes)),
         next_steps=_named(top.get("next_steps"), set(knowledge.next_steps)),
         messages=_messages(top.get("messages")),
+        screen=_named(top.get("screen"), set(SCREEN_LABELS)),
     )
 
 

@@ -3,7 +3,8 @@
 Every line is captioned on screen and spoken; the kiosk listens only after it has
 finished speaking, with the grammar of whatever the dialog now expects. Keys (and any
 other input posting to the inbox) are read at the same time: whichever answers first
-counts, and listening stops at once.
+counts, and listening stops at once. An answer given while the kiosk is still talking
+cuts the rest of its talking short (emergency advice excepted).
 """
 
 from __future__ import annotations
@@ -43,12 +44,15 @@ class VoiceFrontEnd:
         speaker: Speaker,
         captions: TextIO,
         inbox: Inbox | None = None,
+        on_listening: Callable[[bool], None] | None = None,
     ) -> None:
         self.listener = listener
         self.source = source
         self.speaker = speaker
         self.captions = InteractiveConsole(captions, captions)
         self.inbox = inbox or Inbox()
+        self.on_listening = on_listening or (lambda on: None)
+        """Told when the microphone opens and closes (the screen shows it)."""
         self.pending: list[Output] = []
         self.finished_sessions = 0
         self.dialog = make_dialog(self.pending.append)
@@ -74,16 +78,26 @@ class VoiceFrontEnd:
         asking = self.dialog.asking
         heard = self.inbox.take(asking)
         if heard is None:
-            heard = self.listener.listen(self.source, self.dialog.expecting, self.inbox.waiting)
+            self.on_listening(True)
+            try:
+                heard = self.listener.listen(self.source, self.dialog.expecting, self.inbox.waiting)
+            finally:
+                self.on_listening(False)
         return heard if heard is not None else self.inbox.take(asking)
 
     def _flush(self) -> None:
         while self.pending:
             output = self.pending.pop(0)
             self.captions.show(output)
-            if isinstance(output, Say | Ask):
+            if isinstance(output, Say | Ask) and not self._answered_already(output):
                 self.speaker.say(output.text)
             elif isinstance(output, Voice):
                 self.speaker.set_voice(output.rate, output.volume)
             elif isinstance(output, End):
                 self.finished_sessions += 1
+
+    def _answered_already(self, output: Say | Ask) -> bool:
+        """An answer is waiting (a key or a touch): stop speaking, except emergency advice,
+        which is always spoken in full. The lines stay on screen as captions."""
+        emergency = isinstance(output, Say) and output.kind == "emergency"
+        return not emergency and self.inbox.waiting_for(self.dialog.asking)

@@ -74,6 +74,7 @@ def _broken_pack(tmp_path: Path, old: str, new: str) -> Path:
         ("  overexertion: tired", "  overexertions: tired", "causes"),
         ("language: en", "language: fr", "language"),
         ("  yes: [yes,", "  yes: [42,", "answers.yes.0"),
+        ("  louder: \"Louder\"\n", "", "screen"),
     ],
 )  # fmt: skip
 def test_a_broken_pack_names_the_file_and_entry(
