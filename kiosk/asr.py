@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from kiosk.errors import ModelNotFoundError
 from kiosk.events import Heard, Silence, Unclear, Utterance
 from kiosk.grammar import UNKNOWN_SYMBOLS, Expectation, vosk_grammar
 from kiosk.prompts import Pack
+from kiosk.turn import DEFAULT_ENDPOINTING, Decision, Endpointing, Turn
 
 log = logging.getLogger(__name__)
 
@@ -30,31 +30,6 @@ DISAGREEMENT_CONFIDENCE = 0.3
 """Confidence when the free decoder heard a different answer."""
 UNCORROBORATED_CONFIDENCE = 0.6
 """Confidence when the free decoder heard nothing the kiosk understands."""
-
-
-@dataclass(frozen=True)
-class Endpointing:
-    complete_pause: float = 0.4
-    """Seconds of quiet that end a turn once a complete answer has been heard."""
-    incomplete_pause: float = 1.6
-    """Seconds of quiet tolerated mid-answer (slow or effortful speech)."""
-    no_speech: float = 12.0
-    """Seconds without any speech before the turn ends as silence."""
-    longest_turn: float = 25.0
-    """A turn never runs longer than this."""
-
-
-@dataclass(frozen=True)
-class Decision:
-    """One turn's outcome, with what a benchmark wants to know about it."""
-
-    heard: Heard
-    grammar_text: str
-    free_text: str | None
-    speech_end: float
-    """Audio seconds at which the heard words stopped changing."""
-    decided_at: float
-    """Audio seconds at which the turn was decided."""
 
 
 def load_vosk_model(path: Path) -> Any:
@@ -85,7 +60,7 @@ class VoskListener:
         model: Any,
         pack: Pack,
         is_complete: Callable[[str, Expectation], bool],
-        endpointing: Endpointing = Endpointing(),
+        endpointing: Endpointing = DEFAULT_ENDPOINTING,
         check_with_free_decoder: bool = True,
     ) -> None:
         self.model = model
@@ -119,7 +94,7 @@ class VoskListener:
         free = (
             vosk.KaldiRecognizer(self.model, SAMPLE_RATE) if self.check_with_free_decoder else None
         )
-        turn = _Turn(self.endpointing)
+        turn = Turn(self.endpointing)
         for chunk in source.open_turn():
             if interrupted():
                 return None
@@ -139,7 +114,7 @@ class VoskListener:
         return Decision(heard, final.get("text", ""), free_text, turn.last_change, turn.elapsed)
 
     def _heard(
-        self, final: dict[str, Any], free_text: str | None, expecting: Expectation, turn: _Turn
+        self, final: dict[str, Any], free_text: str | None, expecting: Expectation, turn: Turn
     ) -> Heard:
         words = [w for w in final.get("result", []) if w.get("word") not in UNKNOWN_SYMBOLS]
         if not turn.partial and not words:
@@ -166,32 +141,3 @@ class VoskListener:
             return UNCORROBORATED_CONFIDENCE
         log.info("grammar and free decoder heard different answers")
         return DISAGREEMENT_CONFIDENCE
-
-
-class _Turn:
-    """End-of-speech bookkeeping for one turn, in audio seconds."""
-
-    def __init__(self, endpointing: Endpointing) -> None:
-        self.endpointing = endpointing
-        self.elapsed = 0.0
-        self.partial = ""
-        self.last_change = 0.0
-        self.finished: dict[str, Any] | None = None
-
-    def update(self, partial: str) -> None:
-        if partial != self.partial:
-            self.partial = partial
-            self.last_change = self.elapsed
-
-    def done(self, is_complete: Callable[[str], bool]) -> bool:
-        rule = self.endpointing
-        if self.finished is not None and self.finished.get("text"):
-            return True
-        if self.elapsed >= rule.longest_turn:
-            return True
-        if not self.partial:
-            return self.elapsed + 1e-6 >= rule.no_speech
-        quiet = self.elapsed - self.last_change + 1e-6  # audio time adds up in 0.1 s steps
-        words = " ".join(w for w in self.partial.split() if w not in UNKNOWN_SYMBOLS)
-        pause = rule.complete_pause if words and is_complete(words) else rule.incomplete_pause
-        return quiet >= pause

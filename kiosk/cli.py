@@ -14,6 +14,7 @@ from kiosk.audio import list_devices
 from kiosk.config import config_source, describe, read_settings
 from kiosk.console import reconfigure_stdio, run_interactive, run_jsonl
 from kiosk.dialog import Dialog
+from kiosk.engines import ENGINES
 from kiosk.errors import KioskError
 from kiosk.events import Output
 from kiosk.knowledge import Knowledge, load_knowledge
@@ -21,6 +22,7 @@ from kiosk.launch import VoiceOptions, run_voice
 from kiosk.listing import list_causes, list_questions
 from kiosk.patience import Patience
 from kiosk.prompts import Pack, load_pack
+from kiosk.recognize import print_recognition
 from kiosk.report import ReportWriter
 from kiosk.retention import prune, pruning
 from kiosk.screen_settings import DEFAULT_PORT, ScreenSettings
@@ -67,6 +69,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--prompts-dir", type=Path, help="use another folder of language packs")
     voice = parser.add_argument_group("voice mode (the default when a model and microphone exist)")
     voice.add_argument("--model", type=Path, help="a Vosk model folder (default: found in models/)")
+    voice.add_argument(
+        "--engine",
+        choices=ENGINES,
+        help="force a recognizer (default: Vosk when its model for the language is "
+        "installed, else PocketSphinx for English)",
+    )
+    voice.add_argument(
+        "--recognize",
+        type=Path,
+        metavar="FILE.wav",
+        help="print what the kiosk decides for this recording (one JSON line) and exit; "
+        "needs --question",
+    )
+    voice.add_argument("--question", help="with --recognize: the question id being answered")
     voice.add_argument("--input-device", help="microphone: a device index or name (--list-devices)")
     voice.add_argument("--voice", help="speech engine voice, for example en-gb or ko")
     voice.add_argument(
@@ -136,6 +152,7 @@ def voice_options(args: argparse.Namespace, settings: Settings) -> VoiceOptions:
         settings.timeouts.no_speech,
         voice.words_per_minute,
         voice.volume,
+        args.engine,
     )
 
 
@@ -215,6 +232,14 @@ def main(argv: list[str] | None = None, default_config: Path = DEFAULT_CONFIG) -
     if args.list_causes:
         print(list_causes(knowledge, pack))
         return 0
+    if args.recognize:
+        if not args.question:
+            print("kiosk: --recognize needs --question ID (see --list-questions)", file=sys.stderr)
+            return 2
+        engine = args.engine
+        return print_recognition(
+            args.recognize, args.question, knowledge, pack, engine, settings.voice.model
+        )
     alert = StaffAlert(settings.alert, settings.kiosk_id)
     try:
         return _run(

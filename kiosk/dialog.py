@@ -236,11 +236,7 @@ class Dialog:
         self._advance()
 
     def _guards_emergency(self, question: Question) -> bool:
-        """Red flags, and questions of emergency rules: a mishearing here is dangerous."""
-        return question.red_flag or any(
-            rule.level is Triage.EMERGENCY and question.id in {c.question for c in rule.when}
-            for rule in self.knowledge.rules
-        )
+        return rules.guards_emergency(self.knowledge, question)
 
     def _ask_confirmation(self) -> None:
         pending = self._pending

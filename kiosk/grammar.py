@@ -34,14 +34,15 @@ def phrases(pack: Pack, expecting: Expectation) -> list[str]:
     """Every phrase that means something here, as lower-case words, without duplicates."""
     found: list[str] = []
     for name in expecting.commands:
-        found += pack.commands[name]
+        found += pack.spoken_commands[name]
     question = expecting.question
-    if expecting.yes_no:
-        found += (*pack.answers[YES], *pack.answers[NO], *pack.answers[DONT_KNOW])
+    if expecting.yes_no or (question is not None and question.kind is Kind.YESNO):
+        found += (*pack.spoken_answers[YES], *pack.spoken_answers[NO])
+        found += pack.spoken_answers[DONT_KNOW]
     elif question is not None:
         for option_phrases in pack.questions[question.id].phrases.values():
             found += option_phrases
-        found += pack.answers[DONT_KNOW]
+        found += pack.spoken_answers[DONT_KNOW]
         if question.kind is Kind.NUMBER:
             found += number_phrases(pack)
     return _unique(" ".join(normalise(p)) for p in found)
@@ -64,6 +65,12 @@ def vosk_grammar(pack: Pack, expecting: Expectation, unknown: str | None = UNKNO
     """
     extra = [unknown] if unknown else []
     return json.dumps([*phrases(pack, expecting), *extra], ensure_ascii=False)
+
+
+def jsgf_grammar(pack: Pack, expecting: Expectation) -> str:
+    """A JSGF grammar (PocketSphinx): one alternative per phrase, nothing else."""
+    alternatives = " | ".join(phrases(pack, expecting))
+    return f"#JSGF V1.0;\ngrammar prompt;\npublic <answer> = {alternatives};\n"
 
 
 def grammar_words(pack: Pack, expectations: Iterable[Expectation]) -> list[str]:

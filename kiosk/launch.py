@@ -11,13 +11,13 @@ from typing import TextIO
 
 from kiosk.audio import AudioSource, ClipSource, Microphone, read_wav
 from kiosk.dialog import Dialog
-from kiosk.dialog_table import IDLE_COMMANDS, RESULT_COMMANDS
+from kiosk.engines import EngineName
 from kiosk.errors import KioskError
 from kiosk.events import Output
 from kiosk.inbox import Inbox
 from kiosk.knowledge import Knowledge
-from kiosk.models import find_vosk_model, how_to_get
 from kiosk.prompts import Pack
+from kiosk.turn import Endpointing
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,8 @@ class VoiceOptions:
     """The speech rate each new person starts at."""
     volume: float = 0.7
     """The volume (0-1) each new person starts at."""
+    engine: EngineName | None = None
+    """Force a recognizer; None: Vosk if a model is there, else PocketSphinx for English."""
 
 
 def run_voice(
@@ -57,36 +59,24 @@ def run_voice(
     Lines typed on `keys` (1 yes, 2 no, 3 don't know, or a command) answer too, in the
     same session, for anyone whose speech the kiosk does not understand. The screen
     passes its own `inbox` (touches answer too) and is told when the kiosk listens."""
-    from kiosk.asr import Endpointing, VoskListener, load_vosk_model, missing_words
-    from kiosk.grammar import Expectation, grammar_words
+    from kiosk.engines import choose_engine
     from kiosk.inbox import read_keys
-    from kiosk.parse import is_complete
     from kiosk.tts import Pyttsx3Speaker, VoiceSettings
     from kiosk.voice import VoiceFrontEnd
 
-    folder = options.model or find_vosk_model(pack.language)
-    if folder is None:
-        _unavailable(f"no Vosk model for '{pack.language}'; {how_to_get(pack.language)}")
-        return None
     try:
-        model = load_vosk_model(folder)
+        engine = choose_engine(
+            pack, knowledge, options.engine, options.model, Endpointing(no_speech=options.no_speech)
+        )
         source = _source(options)
     except KioskError as exc:
         _unavailable(str(exc))
         return None
-    commands = (*RESULT_COMMANDS, *IDLE_COMMANDS)
-    expectations = [Expectation(q, commands) for q in knowledge.questions.values()]
-    missing = missing_words(model, grammar_words(pack, expectations))
-    if missing:
-        print(f"kiosk: these answer words are not in the model at {folder} and cannot be "
-              f"heard: {', '.join(missing)}", file=sys.stderr)  # fmt: skip
-    print(f"kiosk: voice mode with the Vosk model at {folder}", file=sys.stderr)
-    listener = VoskListener(
-        model,
-        pack,
-        lambda text, e: is_complete(pack, text, e),
-        Endpointing(no_speech=options.no_speech),
-    )
+    if engine.missing_words:
+        print(f"kiosk: these answer words are not known to {engine.name} and cannot be "
+              f"heard: {', '.join(engine.missing_words)}", file=sys.stderr)  # fmt: skip
+    print(f"kiosk: voice mode with {engine.why}", file=sys.stderr)
+    listener = engine.listener
     speaker = Pyttsx3Speaker(
         VoiceSettings(options.voice or pack.language, options.words_per_minute, options.volume)
     )

@@ -129,6 +129,11 @@ class Pack:
     messages: Mapping[str, str]
     screen: Mapping[str, str]
     """Labels on the kiosk screen (see `SCREEN_LABELS`)."""
+    spoken_answers: Mapping[str, tuple[str, ...]]
+    """The yes / no / don't know phrases a recognizer listens for: all of `answers`
+    unless the pack's `spoken:` section names fewer, more distinct ones."""
+    spoken_commands: Mapping[str, tuple[str, ...]]
+    """Likewise for the commands."""
 
     def say(self, key: str, **fields: object) -> str:
         """A message with its {placeholders} filled in."""
@@ -166,11 +171,16 @@ def load_pack(language: str, knowledge: Knowledge, folder: Path = DEFAULT_PROMPT
             "next_steps",
             "messages",
             "screen",
-        }
+        },
+        frozenset({"spoken"}),
     )
     if top.get("language").text() != language:
         raise top.get("language").fail(f"must be {language!r}, the file's name")
     answers = _phrase_table(top.get("answers"), (YES, NO, DONT_KNOW))
+    commands = _phrase_table(top.get("commands"), COMMANDS)
+    spoken = top.get("spoken") if top.has("spoken") else None
+    if spoken is not None:
+        spoken.mapping(set(), frozenset({"answers", "commands"}))
     return Pack(
         file=str(path),
         language=language,
@@ -178,14 +188,35 @@ def load_pack(language: str, knowledge: Knowledge, folder: Path = DEFAULT_PROMPT
         emergency_number=top.get("emergency_number").text(),
         answers=answers,
         negations=frozenset(top.get("negations").texts()),
-        commands=_phrase_table(top.get("commands"), COMMANDS),
+        commands=commands,
         numbers=_numbers(top.get("numbers")),
         questions=_questions(top.get("questions"), knowledge, answers),
         causes=_named(top.get("causes"), set(knowledge.causes)),
         next_steps=_named(top.get("next_steps"), set(knowledge.next_steps)),
         messages=_messages(top.get("messages")),
         screen=_named(top.get("screen"), set(SCREEN_LABELS)),
+        spoken_answers=_spoken(spoken, "answers", answers),
+        spoken_commands=_spoken(spoken, "commands", commands),
     )
+
+
+def _spoken(
+    spoken: Entry | None, table: str, typed: Mapping[str, tuple[str, ...]]
+) -> Mapping[str, tuple[str, ...]]:
+    """The phrases to listen for: a subset of what may be typed, never a new word."""
+    if spoken is None or not spoken.has(table):
+        return typed
+    entry = spoken.get(table)
+    entry.mapping(set(), frozenset(typed))
+    chosen = dict(typed)
+    for key, phrases in entry.items():
+        listed = phrases.texts()
+        strays = [p for p in listed if p not in typed[key]]
+        if strays or not listed:
+            problem = f"not among its typed phrases: {strays}" if strays else "is empty"
+            raise phrases.fail(problem)
+        chosen[key] = listed
+    return MappingProxyType(chosen)
 
 
 def _phrase_table(entry: Entry, keys: tuple[str, ...]) -> Mapping[str, tuple[str, ...]]:

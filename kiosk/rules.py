@@ -217,3 +217,11 @@ def _normalise(logs: Mapping[str, float]) -> dict[str, float]:
 
 def _entropy(probs: Iterable[float]) -> float:
     return -sum(p * math.log2(p) for p in probs if p > 0)
+
+
+def guards_emergency(knowledge: Knowledge, question: Question) -> bool:
+    """Red flags, and questions of emergency rules: a mishearing here is dangerous."""
+    return question.red_flag or any(
+        rule.level is Triage.EMERGENCY and question.id in {c.question for c in rule.when}
+        for rule in knowledge.rules
+    )

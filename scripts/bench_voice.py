@@ -2,12 +2,14 @@
 """Voice benchmark: recognition accuracy, wrong-accepts and latency on espeak-ng speech.
 
 Every answer is spoken by espeak-ng in several voice variants, rates and noise levels
-(made in memory at run time), then decided three ways on the same audio:
-  kiosk       our grammar per prompt, our end-of-speech rule, free-decoder check
-  dictation   free decoding (no grammar) with keyword matching through the pack
-  vosk-endp   the same grammar, decided when Vosk's own endpointer fires
-Prints one table per language that has a Vosk model here, plus model load time
-and peak memory.
+(made in memory at run time), and so are sentences that are not answers (they must be
+rejected as unclear). Each is decided on the same audio by the engine the kiosk would
+choose for the language, and by baselines:
+  kiosk        our grammar per prompt, our end-of-speech rule, our checks
+  dictation    free decoding (no grammar) with keyword matching through the pack
+  vosk-endp    (Vosk) the same grammar, decided when Vosk's own endpointer fires
+  grammar-only (PocketSphinx) the same grammar, its best phrase taken without checks
+Prints one table per language, plus model load time and peak memory.
 
     .venv/bin/python scripts/bench_voice.py [--lang ko] [--voices 6] [--jobs 2]
 """
@@ -31,13 +33,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kiosk.asr import VoskListener, load_vosk_model  # noqa: E402
+from kiosk.asr import VoskListener  # noqa: E402
 from kiosk.audio import CHUNK_BYTES, SAMPLE_RATE, ClipSource  # noqa: E402
 from kiosk.dialog import QUESTION_COMMANDS  # noqa: E402
+from kiosk.engines import choose_engine  # noqa: E402
+from kiosk.errors import KioskError  # noqa: E402
 from kiosk.grammar import Expectation, vosk_grammar  # noqa: E402
 from kiosk.knowledge import load_knowledge  # noqa: E402
-from kiosk.models import find_vosk_model  # noqa: E402
-from kiosk.parse import Answer, Command, interpret_expected, is_complete  # noqa: E402
+from kiosk.parse import Answer, Command, interpret_expected  # noqa: E402
 from kiosk.prompts import load_pack  # noqa: E402
 from tests.speech import speak  # noqa: E402
 
@@ -47,6 +50,55 @@ NOISE = [None, 20, 10, 5]
 LEAD_IN = 0.3
 CONFIRM_BELOW = 0.9
 RED_FLAG = "stroke_signs"
+OOG_NOISE = [None, 10]
+OUT_OF_GRAMMAR = {
+    # Things a person might say instead of an answer. Kept apart from the sentences the
+    # PocketSphinx fit thresholds were set on, and from the test suite's.
+    "en": [
+        "my legs feel heavy",
+        "could you call the nurse",
+        "I need a glass of water",
+        "where are the toilets",
+        "it started on Monday",
+        "my back is killing me",
+        "what is this machine for",
+        "I am here with my son",
+        "I already told the doctor",
+        "how much longer",
+        "the pain comes and goes",
+        "I forgot my glasses",
+        "is it going to rain",
+        "please speak to my wife",
+        "I took my tablets this morning",
+        "I feel a bit sick",
+        "my name is John",
+        "can I have a blanket",
+        "the bus was late today",
+        "I have been waiting an hour",
+    ],
+    "ko": [
+        "물 한 잔 주세요",
+        "화장실이 어디예요",
+        "간호사를 불러 주세요",
+        "다리가 너무 아파요",
+        "어제부터 그랬어요",
+        "이게 뭐하는 기계예요",
+        "아들이랑 같이 왔어요",
+        "잠깐 앉아도 돼요",
+        "의사 선생님 어디 계세요",
+        "오늘 날씨가 좋네요",
+        "안경을 안 가져왔어요",
+        "약은 아침에 먹었어요",
+        "얼마나 더 걸려요",
+        "배가 고파요",
+        "제 이름은 김철수예요",
+        "허리가 계속 아파요",
+        "집에 가고 싶어요",
+        "전화 좀 써도 돼요",
+        "머리가 어지러워요",
+        "커피 한 잔 마시고 싶어요",
+    ],
+}
 
 
 @dataclass(frozen=True)
@@ -77,15 +129,21 @@ class Outcome:
 def items(lang: str) -> list[Item]:
     pack = load_pack(lang, load_knowledge())
     found = [
-        Item("yes", RED_FLAG, pack.answers["yes"][0], "answer:yes"),
-        Item("no", RED_FLAG, pack.answers["no"][0], "answer:no"),
-        Item("don't know", RED_FLAG, pack.answers["dont_know"][0], "answer:dont_know"),
+        Item("yes", RED_FLAG, pack.spoken_answers["yes"][0], "answer:yes"),
+        Item("no", RED_FLAG, pack.spoken_answers["no"][0], "answer:no"),
+        Item("don't know", RED_FLAG, pack.spoken_answers["dont_know"][0], "answer:dont_know"),
     ]
     for option, phrases in pack.questions["sides"].phrases.items():
         found.append(Item(f"choice {option}", "sides", phrases[0], f"answer:{option}"))
     for command in ("repeat", "back", "help"):
-        found.append(Item(command, RED_FLAG, pack.commands[command][0], f"command:{command}"))
+        found.append(
+            Item(command, RED_FLAG, pack.spoken_commands[command][0], f"command:{command}")
+        )
     return found
+
+
+def out_of_grammar(lang: str) -> list[Item]:
+    return [Item("not an answer", RED_FLAG, text, "unclear") for text in OUT_OF_GRAMMAR[lang]]
 
 
 def noisy(samples: bytes, snr: int | None, seed: int) -> bytes:
@@ -117,16 +175,18 @@ _STATE: dict[str, Any] = {}
 def _setup(lang: str) -> None:
     knowledge = load_knowledge()
     pack = load_pack(lang, knowledge)
-    folder = find_vosk_model(lang)
-    assert folder is not None
-    model = load_vosk_model(folder)
-    _STATE.update(knowledge=knowledge, pack=pack, model=model, lang=lang)
+    engine = choose_engine(pack, knowledge)
+    _STATE.update(knowledge=knowledge, pack=pack, engine=engine, lang=lang)
+    if engine.name == "pocketsphinx":
+        import pocketsphinx
+
+        _STATE["dictation"] = pocketsphinx.Decoder(
+            samprate=SAMPLE_RATE, loglevel="FATAL", remove_noise=False
+        )
 
 
 def run_trial(trial: Trial) -> list[Outcome]:
-    import vosk
-
-    knowledge, pack, model = _STATE["knowledge"], _STATE["pack"], _STATE["model"]
+    knowledge, pack, engine = _STATE["knowledge"], _STATE["pack"], _STATE["engine"]
     expecting = Expectation(
         knowledge.questions[trial.item.question],
         QUESTION_COMMANDS,
@@ -137,8 +197,7 @@ def run_trial(trial: Trial) -> list[Outcome]:
     lead = bytes(int(SAMPLE_RATE * LEAD_IN) * 2)
     audio = noisy(lead + clip + bytes(SAMPLE_RATE * 2 * 3), trial.snr, hash(trial) & 0xFFFF)
     speech_end = LEAD_IN + len(clip) / 2 / SAMPLE_RATE
-    listener = VoskListener(model, pack, lambda text, e: is_complete(pack, text, e))
-    ours = listener.decide(ClipSource([audio[len(lead) :]], lead_in=LEAD_IN), expecting)
+    ours = engine.listener.decide(ClipSource([audio[len(lead) :]], lead_in=LEAD_IN), expecting)
     assert ours is not None, "nothing else can answer in the benchmark"
     heard = ours.heard
     text = getattr(heard, "text", "")
@@ -147,6 +206,33 @@ def run_trial(trial: Trial) -> list[Outcome]:
         Outcome(trial, "kiosk", meaning_of(pack, text, expecting), confidence,
                 ours.decided_at - speech_end),
     ]  # fmt: skip
+    if engine.name == "pocketsphinx":
+        return results + _sphinx_baselines(trial, audio, ours.grammar_text, expecting)
+    return results + _vosk_baselines(trial, audio, speech_end, expecting)
+
+
+def _sphinx_baselines(
+    trial: Trial, audio: bytes, grammar_text: str, expecting: Expectation
+) -> list[Outcome]:
+    pack, dictation = _STATE["pack"], _STATE["dictation"]
+    dictation.start_utt()
+    dictation.process_raw(audio, full_utt=True)
+    dictation.end_utt()
+    dictated = dictation.hyp().hypstr if dictation.hyp() else ""
+    return [
+        Outcome(trial, "grammar-only", meaning_of(pack, grammar_text, expecting), 1.0, None),
+        Outcome(trial, "dictation", meaning_of(pack, dictated, expecting), 1.0, None),
+    ]
+
+
+def _vosk_baselines(
+    trial: Trial, audio: bytes, speech_end: float, expecting: Expectation
+) -> list[Outcome]:
+    import vosk
+
+    pack, listener = _STATE["pack"], _STATE["engine"].listener
+    assert isinstance(listener, VoskListener)
+    model = listener.model
     grammar = vosk.KaldiRecognizer(
         model, SAMPLE_RATE, vosk_grammar(pack, expecting, listener.unknown)
     )
@@ -162,11 +248,12 @@ def run_trial(trial: Trial) -> list[Outcome]:
     if endpoint is None:
         endpoint = (json.loads(grammar.FinalResult()).get("text", ""), None)  # type: ignore[assignment]
     said, at = endpoint
-    results.append(Outcome(trial, "vosk-endp", meaning_of(pack, said, expecting), 1.0,
-                           None if at is None else at - speech_end))  # fmt: skip
     dictated = json.loads(free.FinalResult()).get("text", "")
-    results.append(Outcome(trial, "dictation", meaning_of(pack, dictated, expecting), 1.0, None))
-    return results
+    return [
+        Outcome(trial, "vosk-endp", meaning_of(pack, said, expecting), 1.0,
+                None if at is None else at - speech_end),
+        Outcome(trial, "dictation", meaning_of(pack, dictated, expecting), 1.0, None),
+    ]  # fmt: skip
 
 
 def _confirmed(outcome: Outcome) -> bool:
@@ -175,7 +262,8 @@ def _confirmed(outcome: Outcome) -> bool:
 
 
 def table(outcomes: list[Outcome], method: str) -> dict[str, str]:
-    mine = [o for o in outcomes if o.method == method]
+    everything = [o for o in outcomes if o.method == method]
+    mine = [o for o in everything if o.trial.item.expected != "unclear"]
     row = {"method": method}
     for snr in NOISE:
         group = [o for o in mine if o.trial.snr == snr]
@@ -188,6 +276,21 @@ def table(outcomes: list[Outcome], method: str) -> dict[str, str]:
         o for o in accepted if o.trial.item.question == RED_FLAG and o.meaning.startswith("answer")
     ]
     row["red-flag wrong-accept"] = str(len(red))
+    for snr in OOG_NOISE:
+        others = [
+            o for o in everything if o.trial.item.expected == "unclear" and o.trial.snr == snr
+        ]
+        rejected = [o for o in others if o.meaning == "unclear"]
+        label = "not-answers rejected" + (" clean" if snr is None else f" {snr} dB")
+        row[label] = f"{len(rejected) / max(1, len(others)):.0%}"
+    taken = [
+        o
+        for o in everything
+        if o.trial.item.expected == "unclear"
+        and o.meaning.startswith("answer")
+        and not (method == "kiosk" and _confirmed(o))
+    ]
+    row["not-answers taken as red-flag answers"] = str(len(taken))
     latencies = [o.latency for o in mine if o.latency is not None]
     if latencies:
         row["latency median"] = f"{statistics.median(latencies):.2f} s"
@@ -206,11 +309,13 @@ def main() -> int:
     args = parser.parse_args()
     languages = args.lang or ["ko", "en"]
     for lang in languages:
-        if find_vosk_model(lang) is None:
-            print(f"[{lang}] no Vosk model here: skipped (see models/README.md)\n")
-            continue
+        knowledge = load_knowledge()
         started = time.perf_counter()
-        load_vosk_model(find_vosk_model(lang))  # type: ignore[arg-type]
+        try:
+            engine = choose_engine(load_pack(lang, knowledge), knowledge)
+        except KioskError as exc:
+            print(f"[{lang}] no recognizer here: skipped ({exc})\n")
+            continue
         load_seconds = time.perf_counter() - started
         trials = [
             Trial(item, voice, rate, snr)
@@ -219,14 +324,24 @@ def main() -> int:
             for rate in RATES
             for snr in NOISE
         ]
+        trials += [
+            Trial(item, voice, rate, snr)
+            for item in out_of_grammar(lang)
+            for voice in VARIANTS[: args.voices]
+            for rate in RATES
+            for snr in OOG_NOISE
+        ]
         started = time.perf_counter()
         with ProcessPoolExecutor(args.jobs, initializer=_setup, initargs=(lang,)) as pool:
             outcomes = [o for batch in pool.map(run_trial, trials, chunksize=4) for o in batch]
         took = time.perf_counter() - started
-        rows = [table(outcomes, m) for m in ("kiosk", "dictation", "vosk-endp")]
-        print(f"[{lang}] Vosk, {len(trials)} utterances ({len(items(lang))} answers x "
-              f"{args.voices} voices x {len(RATES)} rates x {len(NOISE)} noise levels), "
-              f"{took:.0f} s with {args.jobs} jobs")  # fmt: skip
+        baselines = ("grammar-only", "dictation") if engine.name == "pocketsphinx" else (
+            "dictation", "vosk-endp")  # fmt: skip
+        rows = [table(outcomes, m) for m in ("kiosk", *baselines)]
+        print(f"[{lang}] {engine.name}, {len(trials)} utterances ({len(items(lang))} answers x "
+              f"{args.voices} voices x {len(RATES)} rates x {len(NOISE)} noise levels, and "
+              f"{len(out_of_grammar(lang))} sentences that are not answers x "
+              f"{len(OOG_NOISE)} noise levels), {took:.0f} s with {args.jobs} jobs")  # fmt: skip
         keys = list(rows[0])
         width = max(len(k) for k in keys)
         for key in keys:
@@ -238,7 +353,7 @@ def main() -> int:
         if kiosk and vosk_end:
             ratio = statistics.median(vosk_end) / max(0.01, statistics.median(kiosk))
             print(f"  Vosk's own endpointing is {ratio:.1f}x slower (median) than the kiosk's")
-        print(f"  model load {load_seconds:.2f} s; peak memory (this process, one model) "
+        print(f"  engine start (model load) {load_seconds:.2f} s; peak memory (one engine) "
               f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB\n")  # fmt: skip
         if args.misses:
             for o in outcomes:

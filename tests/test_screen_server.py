@@ -180,8 +180,11 @@ def test_kiosk_screen_serves_the_page_and_runs_the_dialog(tmp_path: Path) -> Non
     with subprocess.Popen([*command, "--report-dir", str(tmp_path)], text=True, **pipes) as kiosk:
         try:
             assert kiosk.stderr and kiosk.stdin and kiosk.stdout
-            address = re.search(r"the screen is at (http://\S+/)", kiosk.stderr.readline())
-            assert address, "it prints the screen's address"
+            lines = [kiosk.stderr.readline() for _ in range(1)]
+            while not re.search(r"the screen is at ", lines[-1]) and lines[-1] and len(lines) < 20:
+                lines.append(kiosk.stderr.readline())
+            address = re.search(r"the screen is at (http://\S+/)", lines[-1])
+            assert address, f"it prints the screen's address; it printed {lines}"
             url = address.group(1)
             seen = asyncio.run(_events(url, url[:-1], ['{"type": "start"}'], 6))
             names = [e["event"] for e in seen if e["event"] != "listening"]

@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from kiosk.asr import Endpointing, _Turn
 from kiosk.audio import CHUNK_BYTES, ClipSource, read_wav
 from kiosk.dialog import QUESTION_COMMANDS
 from kiosk.errors import AudioDeviceError
@@ -20,6 +19,7 @@ from kiosk.knowledge import Knowledge
 from kiosk.parse import is_complete
 from kiosk.prompts import Pack, load_pack
 from kiosk.tts import Pyttsx3Speaker, VoiceSettings
+from kiosk.turn import Endpointing, Turn
 
 
 def test_a_question_grammar_holds_its_answers_and_the_commands(
@@ -46,7 +46,7 @@ def test_a_korean_grammar_stays_readable_for_vosk(knowledge: Knowledge) -> None:
 
 
 def _quiet_after(words: str, seconds: float, pack: Pack, expecting: Expectation) -> bool:
-    turn = _Turn(Endpointing(complete_pause=0.4, incomplete_pause=1.6))
+    turn = Turn(Endpointing(complete_pause=0.4, incomplete_pause=1.6))
     turn.elapsed = 1.0
     turn.update(words)
     turn.elapsed += seconds
@@ -68,7 +68,7 @@ def test_slow_speech_mid_answer_is_not_cut_off(knowledge: Knowledge, pack: Pack)
 
 
 def test_no_speech_at_all_ends_as_silence_after_the_long_wait() -> None:
-    turn = _Turn(Endpointing(no_speech=12.0))
+    turn = Turn(Endpointing(no_speech=12.0))
     turn.elapsed = 11.9
     assert not turn.done(lambda text: True)
     turn.elapsed = 12.0

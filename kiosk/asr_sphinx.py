@@ -1,0 +1,172 @@
+"""Speech in with PocketSphinx: English out of the box, where no Vosk model is installed.
+
+The pocketsphinx wheel carries a US-English acoustic model and pronouncing dictionary,
+so English voice works on a machine that never had a network. Each prompt gets a JSGF
+grammar rendered from the same pack phrases as the Vosk grammar.
+
+A grammar decoder forces any sound onto its nearest phrase, so every result is checked
+before it counts (measured with scripts/bench_voice.py):
+
+- the best path must end on a whole phrase (out-of-grammar speech often stops part-way);
+- its acoustic fit must be good enough: PocketSphinx scores each frame against the best
+  senone of that frame, so the path score per frame of speech measures how far the
+  grammar had to bend to fit the sound. Speech that is not an answer fits badly and is
+  "unclear"; a middling fit counts with a lower confidence, so red-flag answers are
+  confirmed before they count.
+
+End of speech follows the same rule as Vosk (kiosk/turn.py) on the running hypothesis;
+the whole turn, kept in memory only, is then decoded once more as one utterance, which
+normalises it better than the running pass did.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from kiosk.audio import CHUNK_SECONDS, AudioSource
+from kiosk.errors import ModelNotFoundError
+from kiosk.events import Heard, Silence, Unclear, Utterance
+from kiosk.grammar import Expectation, jsgf_grammar, phrases
+from kiosk.prompts import Pack
+from kiosk.turn import DEFAULT_ENDPOINTING, Decision, Endpointing, Turn
+
+log = logging.getLogger(__name__)
+
+NOT_SPEECH = {"<s>", "</s>", "<sil>", "[NOISE]", "(NULL)", "SIL"}
+
+
+@dataclass(frozen=True)
+class Fit:
+    """Thresholds on the grammar path's score per frame of speech (log base 1.0001).
+
+    Set from espeak-ng voices on a tuning set of answers and of sentences that are not
+    answers (kept apart from the benchmark's own); real voices fit the acoustic model
+    better than synthetic ones, so these err towards asking again."""
+
+    reject_below: float = -95.0
+    """A worse fit is not taken as an answer: the person is asked again."""
+    confirm_below: float = -75.0
+    """A fit between the two counts with lower confidence (red flags are confirmed)."""
+    unsure_confidence: float = 0.6
+
+
+DEFAULT_FIT = Fit()
+
+
+def load_sphinx() -> Any:
+    """The PocketSphinx decoder with the US-English model inside the wheel."""
+    try:
+        import pocketsphinx
+    except ImportError as exc:
+        raise ModelNotFoundError(f"the pocketsphinx package is not installed ({exc})") from exc
+    try:
+        # No noise removal: its estimate carries over from one turn to the next, so the
+        # same answer could be decided differently depending on who spoke before.
+        return pocketsphinx.Decoder(samprate=16000, loglevel="FATAL", remove_noise=False)
+    except (RuntimeError, ValueError) as exc:
+        raise ModelNotFoundError(f"PocketSphinx could not load its model ({exc})") from exc
+
+
+def add_spellings(decoder: Any, words: Iterable[str]) -> list[str]:
+    """Teach the decoder the pack's spellings without apostrophes ("dont" as "don't");
+    returns the words it still cannot pronounce."""
+    missing = []
+    for word in dict.fromkeys(words):
+        if decoder.lookup_word(word) is not None:
+            continue
+        variants = (word[:i] + "'" + word[i:] for i in range(1, len(word)))
+        spelling = next((p for v in variants if (p := decoder.lookup_word(v))), None)
+        if spelling is None:
+            missing.append(word)
+        else:
+            decoder.add_word(word, spelling, False)
+    return missing
+
+
+class SphinxListener:
+    """Listens for one answer at a time with the grammar of the current prompt."""
+
+    def __init__(
+        self,
+        decoder: Any,
+        pack: Pack,
+        is_complete: Callable[[str, Expectation], bool],
+        endpointing: Endpointing = DEFAULT_ENDPOINTING,
+        fit: Fit = DEFAULT_FIT,
+    ) -> None:
+        self.decoder = decoder
+        self.pack = pack
+        self.is_complete = is_complete
+        self.endpointing = endpointing
+        self.fit = fit
+        self._searches: dict[str, str] = {}
+        self._logmath = decoder.get_logmath()
+
+    def listen(
+        self, source: AudioSource, expecting: Expectation, interrupted: Callable[[], bool]
+    ) -> Heard | None:
+        decision = self.decide(source, expecting, interrupted)
+        return None if decision is None else decision.heard
+
+    def decide(
+        self,
+        source: AudioSource,
+        expecting: Expectation,
+        interrupted: Callable[[], bool] = lambda: False,
+    ) -> Decision | None:
+        """The turn's outcome; None when `interrupted` said another input answered first."""
+        self.decoder.activate_search(self._search(expecting))
+        turn = Turn(self.endpointing)
+        audio = bytearray()
+        self.decoder.start_utt()
+        try:
+            for chunk in source.open_turn():
+                if interrupted():
+                    return None
+                turn.elapsed += CHUNK_SECONDS
+                audio += chunk
+                self.decoder.process_raw(chunk)
+                hypothesis = self.decoder.hyp()
+                turn.update(hypothesis.hypstr if hypothesis else "")
+                if turn.done(lambda text: self.is_complete(text, expecting)):
+                    break
+        finally:
+            self.decoder.end_utt()
+        text, score = self._decode_whole(bytes(audio))
+        heard = self._heard(text, score, expecting, turn)
+        return Decision(heard, text, None, turn.last_change, turn.elapsed)
+
+    def _search(self, expecting: Expectation) -> str:
+        grammar = jsgf_grammar(self.pack, expecting)
+        if grammar not in self._searches:
+            name = f"prompt{len(self._searches)}"
+            self.decoder.add_jsgf_string(name, grammar)
+            self._searches[grammar] = name
+        return self._searches[grammar]
+
+    def _decode_whole(self, audio: bytes) -> tuple[str, float | None]:
+        """The best phrase for the whole turn and its score per frame of speech."""
+        self.decoder.start_utt()
+        self.decoder.process_raw(audio, full_utt=True)
+        self.decoder.end_utt()
+        hypothesis = self.decoder.hyp()
+        if hypothesis is None or not hypothesis.hypstr or hypothesis.score <= 0:
+            return "", None
+        frames = sum(
+            s.end_frame - s.start_frame + 1 for s in self.decoder.seg() if s.word not in NOT_SPEECH
+        )
+        return hypothesis.hypstr, self._logmath.log(hypothesis.score) / max(frames, 1)
+
+    def _heard(self, text: str, score: float | None, expecting: Expectation, turn: Turn) -> Heard:
+        if not turn.partial and not text:
+            return Silence()
+        if score is None or text not in phrases(self.pack, expecting):
+            return Unclear()  # the best path stopped part-way through a phrase
+        if score < self.fit.reject_below:
+            log.info("speech did not fit any answer well enough")
+            return Unclear()
+        confidence = 1.0 if score >= self.fit.confirm_below else self.fit.unsure_confidence
+        return Utterance(text, confidence)

@@ -1,0 +1,93 @@
+"""`kiosk --recognize FILE.wav --question ID`: what the kiosk would decide for one recording.
+
+Staff use it to check a voice or a microphone recording; benchmarks and outside
+evaluations use it to score recordings without driving a whole session. It prints one
+JSON line. The decision is the one the dialog would get: an answer id, a command,
+unclear or silence (a low confidence means a red-flag answer would be confirmed).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from kiosk.audio import ClipSource, read_wav
+from kiosk.dialog_table import CONFIRM_QUESTION, QUESTION_COMMANDS
+from kiosk.engines import EngineName, choose_engine
+from kiosk.errors import KioskError
+from kiosk.events import Heard, Silence, Utterance
+from kiosk.grammar import Expectation
+from kiosk.knowledge import Knowledge
+from kiosk.parse import Answer, Command, interpret_expected
+from kiosk.prompts import Pack
+from kiosk.rules import guards_emergency
+
+
+def expectation_for(knowledge: Knowledge, question_id: str) -> Expectation:
+    """What the dialog expects while asking `question_id` ("confirm": the yes/no check)."""
+    if question_id == CONFIRM_QUESTION:
+        return Expectation(None, QUESTION_COMMANDS, yes_no=True)
+    question = knowledge.questions.get(question_id)
+    if question is None:
+        known = ", ".join([*knowledge.questions, CONFIRM_QUESTION])
+        raise KioskError(f"unknown question '{question_id}'; known questions: {known}")
+    return Expectation(question, QUESTION_COMMANDS, False, guards_emergency(knowledge, question))
+
+
+def recognize(
+    path: Path,
+    question_id: str,
+    knowledge: Knowledge,
+    pack: Pack,
+    engine_name: EngineName | None = None,
+    vosk_model: Path | None = None,
+) -> dict[str, object]:
+    """The decision for one recording, as the JSON object `--recognize` prints."""
+    expecting = expectation_for(knowledge, question_id)
+    audio = read_wav(path)
+    engine = choose_engine(pack, knowledge, engine_name, vosk_model)
+    started = time.perf_counter()
+    decision = engine.listener.decide(ClipSource([audio], lead_in=0.0), expecting)
+    seconds = time.perf_counter() - started
+    assert decision is not None, "nothing else can answer a recording"
+    return {
+        "file": str(path),
+        "question": question_id,
+        "engine": engine.name,
+        **describe(decision.heard, pack, expecting),
+        "seconds": round(seconds, 3),
+    }
+
+
+def describe(heard: Heard, pack: Pack, expecting: Expectation) -> dict[str, object]:
+    """decision (answer, command, unclear or silence), its id, the words and confidence."""
+    if isinstance(heard, Silence):
+        return {"decision": "silence", "confidence": None}
+    if not isinstance(heard, Utterance):
+        return {"decision": "unclear", "confidence": None}
+    meaning = interpret_expected(pack, heard.text, expecting)
+    found: dict[str, object] = {"text": heard.text, "confidence": round(heard.confidence, 3)}
+    if isinstance(meaning, Answer):
+        return {"decision": "answer", "answer": meaning.value, **found}
+    if isinstance(meaning, Command):
+        return {"decision": "command", "command": meaning.name, **found}
+    return {"decision": "unclear", **found}
+
+
+def print_recognition(
+    path: Path,
+    question_id: str,
+    knowledge: Knowledge,
+    pack: Pack,
+    engine_name: EngineName | None,
+    vosk_model: Path | None,
+) -> int:
+    """Print the JSON line; a bad file, question or engine is a clear error and exit 2."""
+    try:
+        result = recognize(path, question_id, knowledge, pack, engine_name, vosk_model)
+    except KioskError as exc:
+        print(json.dumps({"file": str(path), "error": str(exc)}, ensure_ascii=False))
+        return 2
+    print(json.dumps(result, ensure_ascii=False))
+    return 0

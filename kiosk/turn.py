@@ -1,0 +1,73 @@
+"""One listening turn, engine-neutral: when speech has ended, and what was decided.
+
+End of speech: once the words heard so far already make a complete answer, a short
+pause ends the turn; while they do not (a slow "I ... don't ... know"), the kiosk
+waits much longer. Both pauses are settings. Time is counted in audio samples, so
+recorded audio gives the same decisions every run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from kiosk.events import Heard
+from kiosk.grammar import UNKNOWN_SYMBOLS
+
+
+@dataclass(frozen=True)
+class Endpointing:
+    complete_pause: float = 0.4
+    """Seconds of quiet that end a turn once a complete answer has been heard."""
+    incomplete_pause: float = 1.6
+    """Seconds of quiet tolerated mid-answer (slow or effortful speech)."""
+    no_speech: float = 12.0
+    """Seconds without any speech before the turn ends as silence."""
+    longest_turn: float = 25.0
+    """A turn never runs longer than this."""
+
+
+DEFAULT_ENDPOINTING = Endpointing()
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One turn's outcome, with what a benchmark wants to know about it."""
+
+    heard: Heard
+    grammar_text: str
+    free_text: str | None
+    speech_end: float
+    """Audio seconds at which the heard words stopped changing."""
+    decided_at: float
+    """Audio seconds at which the turn was decided."""
+
+
+class Turn:
+    """End-of-speech bookkeeping for one turn, in audio seconds."""
+
+    def __init__(self, endpointing: Endpointing) -> None:
+        self.endpointing = endpointing
+        self.elapsed = 0.0
+        self.partial = ""
+        self.last_change = 0.0
+        self.finished: dict[str, Any] | None = None
+
+    def update(self, partial: str) -> None:
+        if partial != self.partial:
+            self.partial = partial
+            self.last_change = self.elapsed
+
+    def done(self, is_complete: Callable[[str], bool]) -> bool:
+        rule = self.endpointing
+        if self.finished is not None and self.finished.get("text"):
+            return True
+        if self.elapsed >= rule.longest_turn:
+            return True
+        if not self.partial:
+            return self.elapsed + 1e-6 >= rule.no_speech
+        quiet = self.elapsed - self.last_change + 1e-6  # audio time adds up in 0.1 s steps
+        words = " ".join(w for w in self.partial.split() if w not in UNKNOWN_SYMBOLS)
+        pause = rule.complete_pause if words and is_complete(words) else rule.incomplete_pause
+        return quiet >= pause
