@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import dataclasses
 import logging
 import sys
@@ -88,6 +89,7 @@ def dialog_factory(
     settings: Settings, knowledge: Knowledge, pack: Pack
 ) -> Callable[[Callable[[Output], None]], Dialog]:
     writer = ReportWriter(settings.report_dir)
+    atexit.register(writer.close)  # a last try for summaries kept while the folder failed
 
     def make(emit: Callable[[Output], None]) -> Dialog:
         return Dialog(knowledge, pack, emit, writer.save, settings.confirm_below)

@@ -55,6 +55,7 @@ class Dialog:
     _result_lines: list[Say]
     _assessment: rules.Assessment | None
     _voice: VoiceLevels
+    _handed_over: bool
 
     def __init__(
         self,
@@ -137,6 +138,21 @@ class Dialog:
             self._finish()
         elif self.state is not State.IDLE:
             self._goodbye("stopped")
+
+    def keep_partial(self) -> bool | None:
+        """After an error: hand over what this person has answered so far, marked
+        incomplete. None when there is nothing to hand over (or it was handed over)."""
+        if not self._answers or self._handed_over:
+            return None
+        assessment = self._assessment
+        if assessment is None:
+            try:
+                assessment = rules.assess(self.knowledge, self._answers)
+            except Exception:  # the rules may be what failed: keep the answers anyway
+                log.exception("could not assess the answers of an interrupted session")
+        summary = Summary.build(self.knowledge, self.pack, assessment, self._answers, False)
+        self._handed_over = True
+        return self._save_summary(summary)
 
     def abandon(self) -> None:
         """Wipe everything and go back to idle (after an error, or a front end closing)."""
@@ -374,6 +390,7 @@ class Dialog:
         self.trigger("summarise")
         summary = Summary.build(self.knowledge, self.pack, self._assessment, self._answers)
         saved = self._save_summary(summary)
+        self._handed_over = True
         self._say("summary_saved" if saved else "summary_failed", "info" if saved else "error")
         self._goodbye("goodbye")
 
@@ -398,6 +415,7 @@ class Dialog:
         self._result_lines = []
         self._assessment = None
         self._voice = VoiceLevels()
+        self._handed_over = False
 
     def _say(self, key: str, kind: str = "info", **fields: object) -> None:
         self._emit(Say(self.pack.say(key, **fields), kind))  # type: ignore[arg-type]
