@@ -132,6 +132,10 @@ class Dialog:
         """Say something from outside the dialog (an apology after an error)."""
         self._emit(output)
 
+    def prompt_again(self) -> None:
+        """Ask the question on screen again (after a front end said something of its own)."""
+        self._repeat_prompt_only()
+
     def hang_up(self) -> None:
         """The front end has gone (end of input): finish results, or stop a session."""
         if self.state in (State.RESULTS, State.EMERGENCY):

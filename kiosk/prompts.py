@@ -46,6 +46,8 @@ MESSAGE_FIELDS: Mapping[str, frozenset[str]] = {
         "unclear_idle": "",
         "silence": "",
         "offer_keys": "",
+        "microphone_lost": "",
+        "microphone_back": "",
         "help_yesno": "",
         "help_choice": "choices",
         "help_number": "",
