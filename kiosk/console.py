@@ -18,16 +18,20 @@ from kiosk.events import Ask, End, Heard, Output, Result, Say, Start, Utterance
 from kiosk.session import drive
 
 MARKS = {"emergency": "!!! ", "error": "  ? ", "result": "  ", "info": "", "question": ""}
+CLEAR_SCREEN = "\033[H\033[2J\033[3J"
+"""Home, clear the screen, clear the scrollback: the next person sees nothing of the last."""
 
 
 class InteractiveConsole:
     """Prints every line the kiosk says, reads one answer per line."""
 
-    def __init__(self, stdin: TextIO, stdout: TextIO) -> None:
+    def __init__(self, stdin: TextIO, stdout: TextIO, clear_screen: bool | None = None) -> None:
         self.stdin = stdin
         self.stdout = stdout
         self.at_idle = True
         """True until the idle greeting has been shown for the next person."""
+        self.clear_screen = stdout.isatty() if clear_screen is None else clear_screen
+        """Wipe the terminal when a session ends (None: when it is a terminal)."""
 
     def show(self, output: Output) -> None:
         if isinstance(output, Say):
@@ -35,7 +39,7 @@ class InteractiveConsole:
         elif isinstance(output, Ask):
             self._print("\n" + output.text)
         elif isinstance(output, End):
-            self._print("")
+            self._print(CLEAR_SCREEN if self.clear_screen else "")
             self.at_idle = True
         # Result and Voice: already said in words; a terminal has no voice to change.
 
@@ -52,9 +56,12 @@ class InteractiveConsole:
 
 
 def run_interactive(
-    make_dialog: Callable[[Callable[[Output], None]], Dialog], stdin: TextIO, stdout: TextIO
+    make_dialog: Callable[[Callable[[Output], None]], Dialog],
+    stdin: TextIO,
+    stdout: TextIO,
+    clear_screen: bool | None = None,
 ) -> int:
-    console = InteractiveConsole(stdin, stdout)
+    console = InteractiveConsole(stdin, stdout, clear_screen)
     dialog = make_dialog(console.show)
 
     def heard() -> Iterator[Heard]:
