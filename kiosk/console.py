@@ -30,7 +30,9 @@ class InteractiveConsole:
         self.stdout = stdout
         self.at_idle = True
         """True until the idle greeting has been shown for the next person."""
-        self.clear_screen = stdout.isatty() if clear_screen is None else clear_screen
+        if clear_screen is None:  # some writers (caption sinks) have no isatty
+            clear_screen = bool(getattr(stdout, "isatty", lambda: False)())
+        self.clear_screen = clear_screen
         """Wipe the terminal when a session ends (None: when it is a terminal)."""
 
     def show(self, output: Output) -> None:
