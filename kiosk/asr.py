@@ -34,6 +34,8 @@ UNCORROBORATED_CONFIDENCE = 0.6
 
 def load_vosk_model(path: Path) -> Any:
     """Load a Vosk model from an explicit folder (never downloaded at run time)."""
+    if not path.is_dir():
+        raise ModelNotFoundError(f"{path}: no such model folder")
     if not (path / "am").is_dir() and not (path / "final.mdl").exists():
         raise ModelNotFoundError(f"{path}: not a Vosk model folder (no am/ inside)")
     try:
@@ -44,7 +46,10 @@ def load_vosk_model(path: Path) -> Any:
     try:
         return vosk.Model(str(path))
     except Exception as exc:  # vosk raises a bare Exception for a broken model
-        raise ModelNotFoundError(f"{path}: the Vosk model could not be loaded ({exc})") from exc
+        raise ModelNotFoundError(
+            f"{path}: the Vosk model is damaged or incomplete and could not be loaded ({exc}); "
+            f"unpack or fetch it again"
+        ) from exc
 
 
 def missing_words(model: Any, words: Iterable[str]) -> list[str]:

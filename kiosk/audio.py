@@ -31,6 +31,10 @@ class AudioSource(Protocol):
         """Chunks from now on (anything heard while the kiosk spoke is dropped)."""
         ...
 
+    def reopen(self) -> None:
+        """Open the device afresh after it failed; AudioDeviceError while it is still gone."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -67,6 +71,9 @@ class ClipSource:
         while True:
             yield bytes(CHUNK_BYTES)
 
+    def reopen(self) -> None:
+        """Recorded clips never go away."""
+
     def close(self) -> None:
         self.clips.clear()
 
@@ -74,8 +81,10 @@ class ClipSource:
 class Microphone:
     """sounddevice.RawInputStream whose callback only queues bytes (no work in the callback)."""
 
-    def __init__(self, device: int | str | None = None) -> None:
+    def __init__(self, device: int | str | None = None, probe_seconds: float = 1.0) -> None:
         self.device = device
+        self.probe_seconds = probe_seconds
+        """How long `reopen` waits for the first sound before calling the device still gone."""
         self._queue: queue.Queue[bytes] = queue.Queue()
         self._stream: Any = None
 
@@ -93,6 +102,25 @@ class Microphone:
                 yield self._queue.get(timeout=2.0)
             except queue.Empty as exc:
                 raise AudioDeviceError("the microphone stopped sending sound") from exc
+
+    def reopen(self) -> None:
+        """Close whatever is left, restart PortAudio (so a device plugged in again is
+        found), open the device and wait briefly for sound."""
+        self.close()
+        try:
+            import sounddevice
+
+            sounddevice._terminate()
+            sounddevice._initialize()
+        except Exception as exc:  # OSError without PortAudio, PortAudioError
+            raise AudioDeviceError(f"the audio library could not restart ({exc})") from exc
+        self._stream = self._open()
+        try:
+            self._queue.get(timeout=self.probe_seconds)
+        except queue.Empty as exc:
+            self.close()
+            raise AudioDeviceError("the microphone sends no sound yet") from exc
+        log.info("microphone is back")
 
     def _open(self) -> Any:
         try:
@@ -125,10 +153,14 @@ class Microphone:
         return stream
 
     def close(self) -> None:
-        if self._stream is not None:
-            self._stream.stop()
-            self._stream.close()
-            self._stream = None
+        stream, self._stream = self._stream, None
+        if stream is None:
+            return
+        try:
+            stream.stop()
+            stream.close()
+        except Exception as exc:  # a device that has vanished may fail to stop
+            log.warning("the microphone did not close cleanly: %s", exc)
 
 
 def list_devices() -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import dataclasses
 import logging
 import sys
@@ -129,7 +130,9 @@ def dialog_factory(
     """Builds the dialog with its report writer, retention and staff alert around it."""
     folder, days = settings.report_dir, settings.retention_days
     prune(folder, days)
-    save = pruning(ReportWriter(folder).save, folder, days)
+    writer = ReportWriter(folder)
+    atexit.register(writer.close)  # a last try for summaries kept while the folder failed
+    save = pruning(writer.save, folder, days)
     alert = alert or StaffAlert(settings.alert, settings.kiosk_id)
     timeouts = settings.timeouts
     patience = Patience(timeouts.warnings, timeouts.turns_after_wait)

@@ -19,17 +19,29 @@ from kiosk.lines import LineReader
 from kiosk.session import drive
 
 MARKS = {"emergency": "!!! ", "error": "  ? ", "result": "  ", "info": "", "question": ""}
+CLEAR_SCREEN = "\033[H\033[2J\033[3J"
+"""Home, clear the screen, clear the scrollback: the next person sees nothing of the last."""
 
 
 class InteractiveConsole:
     """Prints every line the kiosk says, reads one answer per line."""
 
-    def __init__(self, stdin: TextIO, stdout: TextIO, idle: float | None = None) -> None:
+    def __init__(
+        self,
+        stdin: TextIO,
+        stdout: TextIO,
+        idle: float | None = None,
+        clear_screen: bool | None = None,
+    ) -> None:
         self.lines = LineReader(stdin, idle)
         self.stdout = stdout
         self.at_idle = True
         """True until the idle greeting has been shown for the next person."""
         self._prompted = False
+        if clear_screen is None:  # some writers (caption sinks) have no isatty
+            clear_screen = bool(getattr(stdout, "isatty", lambda: False)())
+        self.clear_screen = clear_screen
+        """Wipe the terminal when a session ends (None: when it is a terminal)."""
 
     def show(self, output: Output) -> None:
         self._prompted = False
@@ -38,7 +50,7 @@ class InteractiveConsole:
         elif isinstance(output, Ask):
             self._print("\n" + output.text)
         elif isinstance(output, End):
-            self._print("")
+            self._print(CLEAR_SCREEN if self.clear_screen else "")
             self.at_idle = True
         # Result and Voice: already said in words; a terminal has no voice to change.
 
@@ -63,9 +75,10 @@ def run_interactive(
     stdin: TextIO,
     stdout: TextIO,
     idle: float | None = None,
+    clear_screen: bool | None = None,
 ) -> int:
     """One person after another; `idle` seconds without a line count as silence."""
-    console = InteractiveConsole(stdin, stdout, idle)
+    console = InteractiveConsole(stdin, stdout, idle, clear_screen)
     dialog = make_dialog(console.show)
 
     def heard() -> Iterator[Heard]:

@@ -57,6 +57,7 @@ class Dialog:
     _assessment: rules.Assessment | None
     _voice: VoiceLevels
     _patience: Patience
+    _handed_over: bool
 
     def __init__(
         self,
@@ -141,12 +142,31 @@ class Dialog:
         """Say something from outside the dialog (an apology after an error)."""
         self._emit(output)
 
+    def prompt_again(self) -> None:
+        """Ask the question on screen again (after a front end said something of its own)."""
+        self._repeat_prompt_only()
+
     def hang_up(self) -> None:
         """The front end has gone (end of input): finish results, or stop a session."""
         if self.state in (State.RESULTS, State.EMERGENCY):
             self._finish()
         elif self.state is not State.IDLE:
             self._goodbye("stopped")
+
+    def keep_partial(self) -> bool | None:
+        """After an error: hand over what this person has answered so far, marked
+        incomplete. None when there is nothing to hand over (or it was handed over)."""
+        if not self._answers or self._handed_over:
+            return None
+        assessment = self._assessment
+        if assessment is None:
+            try:
+                assessment = rules.assess(self.knowledge, self._answers)
+            except Exception:  # the rules may be what failed: keep the answers anyway
+                log.exception("could not assess the answers of an interrupted session")
+        summary = Summary.build(self.knowledge, self.pack, assessment, self._answers, False)
+        self._handed_over = True
+        return self._save_summary(summary)
 
     def abandon(self) -> None:
         """Wipe everything and go back to idle (after an error, or a front end closing)."""
@@ -399,6 +419,7 @@ class Dialog:
         self.trigger("summarise")
         summary = Summary.build(self.knowledge, self.pack, self._assessment, self._answers)
         saved = self._save_summary(summary)
+        self._handed_over = True
         self._say("summary_saved" if saved else "summary_failed", "info" if saved else "error")
         self._goodbye(farewell)
 
@@ -427,6 +448,7 @@ class Dialog:
         if self._voice != VoiceLevels():
             self._voice = VoiceLevels()
             self._emit(self._voice.as_event())  # the speaker goes back to the defaults too
+        self._handed_over = False
 
     def _say(self, key: str, kind: str = "info", **fields: object) -> None:
         self._emit(Say(self.pack.say(key, **fields), kind))  # type: ignore[arg-type]

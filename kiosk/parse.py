@@ -19,6 +19,10 @@ if TYPE_CHECKING:
     from kiosk.grammar import Expectation
 
 _PUNCTUATION = re.compile(r"[^\w\s']+")
+LONGEST_ANSWER = 400
+"""Characters; a longer line is no answer (and reading it would only slow the kiosk down)."""
+LONGEST_NUMBER = 6
+"""Digits; a longer number is not an age or a count anyone means."""
 _QUOTE = re.compile(r"['\u2019`]")
 
 
@@ -138,7 +142,7 @@ def read_numbers(pack: Pack, words: Sequence[str]) -> list[int]:
     numbers: list[int] = []
     current: int | None = None
     for word in words:
-        if word.isdigit():
+        if word.isdecimal() and len(word) <= LONGEST_NUMBER:  # not "²", nor 5,000 digits
             numbers.append(int(word))
             continue
         value = pack.numbers.get(word)
@@ -167,6 +171,8 @@ def _combine(current: int | None, value: int, numbers: list[int]) -> int:
 
 def interpret_expected(pack: Pack, text: str, expecting: Expectation) -> Meaning:
     """What `text` means given what the dialog is waiting for."""
+    if len(text) > LONGEST_ANSWER:
+        return NotUnderstood()
     if expecting.yes_no:
         return interpret_yes_no(pack, text, expecting.commands)
     return interpret(pack, text, expecting.question, expecting.commands)

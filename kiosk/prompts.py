@@ -57,6 +57,8 @@ MESSAGE_FIELDS: Mapping[str, frozenset[str]] = {
         "more_time": "",
         "timed_out": "",
         "offer_keys": "",
+        "microphone_lost": "",
+        "microphone_back": "",
         "help_yesno": "",
         "help_choice": "choices",
         "help_number": "",

@@ -2,6 +2,8 @@
 
 A summary must never be half-written or lost if the kiosk dies a moment later: each
 file is written to a temporary name in the same folder, flushed to disk, then renamed.
+A summary that cannot be written (folder full, read-only, missing) is kept in memory
+and written, in order, at the next save or on a timer, as soon as the folder works.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import logging
 import os
 import secrets
 import tempfile
+import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,19 +51,27 @@ class Summary:
     unsure_red_flags: tuple[str, ...]
     answers: tuple[SummaryAnswer, ...]
     causes: tuple[SummaryCause, ...]
+    complete: bool = True
+    """False when the session ended with an error: the answers are all there were."""
 
     @classmethod
     def build(
-        cls, knowledge: Knowledge, pack: Pack, assessment: Assessment, answers: Answers
+        cls,
+        knowledge: Knowledge,
+        pack: Pack,
+        assessment: Assessment | None,
+        answers: Answers,
+        complete: bool = True,
     ) -> Summary:
+        """`assessment` None: the rules could not be run (only the answers are known)."""
         from kiosk.present import reason_texts, shown_causes
 
         return cls(
             created=datetime.now(UTC).isoformat(timespec="seconds"),
             language=pack.language,
-            triage=assessment.triage.label,
-            red_flags=assessment.red_flags,
-            unsure_red_flags=assessment.unsure_red_flags,
+            triage=assessment.triage.label if assessment else "unknown",
+            red_flags=assessment.red_flags if assessment else (),
+            unsure_red_flags=assessment.unsure_red_flags if assessment else (),
             answers=tuple(
                 SummaryAnswer(q, pack.questions[q].ask, value) for q, value in answers.items()
             ),
@@ -70,8 +82,9 @@ class Summary:
                     round(c.probability, 4),
                     reason_texts(knowledge, pack, c),
                 )
-                for c in shown_causes(assessment)
+                for c in (shown_causes(assessment) if assessment else ())
             ),
+            complete=complete,
         )
 
     def as_json(self) -> dict[str, Any]:
@@ -81,6 +94,11 @@ class Summary:
         lines = [
             "Leg weakness kiosk - summary for the clinician (not a diagnosis)",
             f"Created: {self.created}   Language: {self.language}",
+            *(
+                []
+                if self.complete
+                else ["INCOMPLETE: the session ended with an error; these are all the answers."]
+            ),
             f"Triage: {self.triage.upper()}",
             f"Red flags: {', '.join(self.red_flags) or 'none'}",
         ]
@@ -100,24 +118,90 @@ class Summary:
 
 
 class ReportWriter:
-    """Writes each summary as <stamp>-<id>.txt and .json into one folder."""
+    """Writes each summary as <stamp>-<id>.txt and .json into one folder.
 
-    def __init__(self, folder: Path) -> None:
+    What cannot be written is kept, in order, and tried again before the next summary
+    and every `retry_every` seconds until the folder works; nothing is dropped.
+    """
+
+    def __init__(
+        self,
+        folder: Path,
+        write_file: Callable[[Path, str], None] | None = None,
+        retry_every: float | None = 30.0,
+    ) -> None:
         self.folder = folder
+        self._write_file = write_file or write_atomically
+        """How one file reaches the disk (tests pass one that fails like a full disk)."""
+        self._retry_every = retry_every
+        self._kept: list[tuple[str, Summary]] = []
+        self._lock = threading.Lock()
+        self._timer: threading.Timer | None = None
+
+    @property
+    def kept(self) -> int:
+        """How many summaries are waiting in memory for the folder to work."""
+        with self._lock:
+            return len(self._kept)
 
     def save(self, summary: Summary) -> bool:
-        """True when both files are safely on disk; failures are logged, never raised."""
+        """True when this summary (and every one kept before it) is safely on disk;
+        otherwise it is kept and retried. Failures are logged, never raised."""
         stem = f"{summary.created.replace(':', '-')}-{secrets.token_hex(3)}"
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            payload = json.dumps(summary.as_json(), ensure_ascii=False, indent=2) + "\n"
-            write_atomically(self.folder / f"{stem}.json", payload)
-            write_atomically(self.folder / f"{stem}.txt", summary.as_text())
-        except OSError as exc:
-            log.error("could not write the clinician summary to %s: %s", self.folder, exc.strerror)
-            return False
-        log.info("clinician summary written as %s", stem)
+        with self._lock:
+            self._kept.append((stem, summary))
+            saved = self._write_kept()
+        if not saved:
+            self._schedule_retry()
+        return saved
+
+    def retry(self) -> bool:
+        """Write every kept summary now; True when none is left waiting."""
+        with self._lock:
+            return self._write_kept()
+
+    def close(self) -> None:
+        """Stop retrying after one last try; anything still kept is reported as lost."""
+        if self._timer is not None:
+            self._timer.cancel()
+        if not self.retry():
+            log.error("%s clinician summaries could not be written and are lost", self.kept)
+
+    def _write_kept(self) -> bool:
+        while self._kept:
+            stem, summary = self._kept[0]
+            try:
+                self._write(stem, summary)
+            except OSError as exc:
+                log.error(
+                    "could not write the clinician summary to %s (%s); %s kept to retry",
+                    self.folder, exc.strerror or exc, len(self._kept),
+                )  # fmt: skip
+                return False
+            self._kept.pop(0)
+            log.info("clinician summary written as %s", stem)
         return True
+
+    def _write(self, stem: str, summary: Summary) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        payload = json.dumps(summary.as_json(), ensure_ascii=False, indent=2) + "\n"
+        self._write_file(self.folder / f"{stem}.json", payload)
+        self._write_file(self.folder / f"{stem}.txt", summary.as_text())
+
+    def _schedule_retry(self) -> None:
+        with self._lock:
+            if self._retry_every is None or (self._timer and self._timer.is_alive()):
+                return
+            self._timer = threading.Timer(self._retry_every, self._retry_later)
+            self._timer.name = "report-retry"
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _retry_later(self) -> None:
+        with self._lock:
+            self._timer = None
+        if not self.retry():
+            self._schedule_retry()
 
 
 def write_atomically(path: Path, text: str) -> None:

@@ -1,8 +1,9 @@
 """The one loop that feeds heard events to the dialog and survives anything.
 
 Front ends supply the events; the dialog's outputs go wherever the front end sent
-its callback. An unexpected error mid-session is apologised for, the person's data is
-wiped, and the kiosk is back to idle at once.
+its callback. An unexpected error mid-session is apologised for, what the person
+answered is handed over as a summary marked incomplete, their data is wiped, and the
+kiosk is back to idle at once.
 """
 
 from __future__ import annotations
@@ -30,11 +31,19 @@ def drive(dialog: Dialog, heard: Iterable[Heard]) -> int:
 
 
 def recover(dialog: Dialog) -> None:
-    """Apologise, end the session and go back to idle; a second fault is only logged."""
+    """Apologise, hand over what the person answered (marked incomplete), end the
+    session and go back to idle; a second fault is only logged."""
     try:
         dialog.emit_line(Say(dialog.pack.say("sorry_error"), "error"))
-        dialog.emit_line(End())
     except Exception:
         log.exception("could not apologise after an error")
+    try:
+        dialog.keep_partial()
+    except Exception:
+        log.exception("could not keep the answers of the interrupted session")
+    try:
+        dialog.emit_line(End())
+    except Exception:
+        log.exception("could not end the interrupted session")
     finally:
         dialog.abandon()

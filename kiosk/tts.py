@@ -117,6 +117,7 @@ class Pyttsx3Speaker:
         except Exception:
             log.exception("speech engine could not start; captions only")
             self._broken = True
+            self._spoken.put(False)  # answers a line already waiting, so it is not timed out
             return
         while (item := self._lines.get()) is not None:
             text, rate, volume = item

@@ -5,6 +5,10 @@ finished speaking, with the grammar of whatever the dialog now expects. Keys (an
 other input posting to the inbox) are read at the same time: whichever answers first
 counts, and listening stops at once. An answer given while the kiosk is still talking
 cuts the rest of its talking short (emergency advice excepted).
+
+When the microphone stops working the kiosk says so, goes on with keys only, and
+tries to open the device again every few seconds; once it is back it says so and
+listens again. The session carries on throughout: nothing answered is lost.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Protocol, TextIO
 from kiosk.audio import AudioSource
 from kiosk.console import InteractiveConsole
 from kiosk.dialog import Dialog
+from kiosk.errors import AudioDeviceError
 from kiosk.events import Ask, End, Heard, Output, Say, Start, Voice
 from kiosk.grammar import Expectation
 from kiosk.inbox import Inbox
@@ -45,6 +50,7 @@ class VoiceFrontEnd:
         captions: TextIO,
         inbox: Inbox | None = None,
         on_listening: Callable[[bool], None] | None = None,
+        reopen_every: float = 3.0,
     ) -> None:
         self.listener = listener
         self.source = source
@@ -55,6 +61,9 @@ class VoiceFrontEnd:
         """Told when the microphone opens and closes (the screen shows it)."""
         self.pending: list[Output] = []
         self.finished_sessions = 0
+        self.reopen_every = reopen_every
+        """Seconds between tries to open the microphone again after it failed."""
+        self.microphone_lost = False
         self.dialog = make_dialog(self.pending.append)
 
     def run(self, sessions: int | None = None, start_at_once: bool = False) -> int:
@@ -77,13 +86,46 @@ class VoiceFrontEnd:
         """A key or touch already waiting, else the microphone until one arrives."""
         asking = self.dialog.asking
         heard = self.inbox.take(asking)
-        if heard is None:
-            self.on_listening(True)
-            try:
-                heard = self.listener.listen(self.source, self.dialog.expecting, self.inbox.waiting)
-            finally:
-                self.on_listening(False)
+        if heard is not None:
+            return heard
+        if self.microphone_lost:
+            return self._keys_only(asking)
+        self.on_listening(True)
+        try:
+            heard = self.listener.listen(self.source, self.dialog.expecting, self.inbox.waiting)
+        except AudioDeviceError as exc:
+            self._lose_microphone(exc)
+            return None
+        finally:
+            self.on_listening(False)
         return heard if heard is not None else self.inbox.take(asking)
+
+    def _keys_only(self, asking: str | None) -> Heard | None:
+        """Wait for a key; between waits, try the microphone again."""
+        heard = self.inbox.take(asking, timeout=self.reopen_every)
+        if heard is None:
+            self._try_microphone()
+        return heard
+
+    def _lose_microphone(self, error: AudioDeviceError) -> None:
+        log.error("microphone lost (%s); keys only until it is back", error)
+        self.microphone_lost = True
+        self._tell("microphone_lost")
+
+    def _try_microphone(self) -> None:
+        try:
+            self.source.reopen()
+        except AudioDeviceError as exc:
+            log.info("microphone still unavailable: %s", exc)
+            return
+        self.microphone_lost = False
+        self._tell("microphone_back")
+
+    def _tell(self, message: str) -> None:
+        """Say what happened to the microphone, then the question again."""
+        self.dialog.emit_line(Say(self.dialog.pack.say(message), "error"))
+        self.dialog.prompt_again()
+        self._flush()
 
     def _flush(self) -> None:
         while self.pending:

@@ -42,6 +42,10 @@ def load_yaml(path: Path, error: type[E]) -> Any:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise error(str(path), "", f"cannot be read ({exc.strerror or exc})") from exc
+    except UnicodeDecodeError as exc:
+        raise error(
+            str(path), f"byte {exc.start}", "is not UTF-8 text (save the file as UTF-8)"
+        ) from exc
     try:
         return yaml.load(text, Loader=_Yaml12Loader)
     except yaml.YAMLError as exc:
