@@ -120,6 +120,11 @@ class Dialog:
         return Expectation(question, QUESTION_COMMANDS, False, self._guards_emergency(question))
 
     @property
+    def at_rest(self) -> bool:
+        """Idle: no session is running, nothing of anyone is held."""
+        return self.state is State.IDLE
+
+    @property
     def asking(self) -> str | None:
         """The id of the question on screen now, as in its `Ask` event ("confirm" while
         confirming); None at idle and on the results. Inputs tag answers with it."""

@@ -64,6 +64,8 @@ class VoiceFrontEnd:
         self.reopen_every = reopen_every
         """Seconds between tries to open the microphone again after it failed."""
         self.microphone_lost = False
+        self._greeted_at = 0
+        """Sessions finished when the idle greeting was last given (once per person)."""
         self.dialog = make_dialog(self.pending.append)
 
     def run(self, sessions: int | None = None, start_at_once: bool = False) -> int:
@@ -80,7 +82,16 @@ class VoiceFrontEnd:
             log.info("heard %s", type(heard).__name__)  # never the words: they are private
             failures += drive(self.dialog, [heard])
             self._flush()
+            if self.dialog.at_rest and (sessions is None or self.finished_sessions < sessions):
+                self._greet_next_person()
         return 1 if failures else 0
+
+    def _greet_next_person(self) -> None:
+        """After a session ends the kiosk says what it is for again, for the next person."""
+        if self._greeted_at != self.finished_sessions:
+            self._greeted_at = self.finished_sessions
+            self.dialog.greet()
+            self._flush()
 
     def _next_heard(self) -> Heard | None:
         """A key or touch already waiting, else the microphone until one arrives."""

@@ -108,3 +108,27 @@ def test_typed_lines_reach_the_inbox_in_order() -> None:
     read_keys(io.StringIO("1\n\n  go back \n3\n"), inbox).join(timeout=2)
     taken = [inbox.take(None) for _ in range(4)]
     assert taken == [Utterance("1"), Utterance("go back"), Utterance("3"), None]
+
+
+def test_the_next_person_is_greeted_by_voice_after_a_session_ends(
+    knowledge: Knowledge, pack: Pack
+) -> None:
+    inbox = Inbox()
+    speaker = SilentSpeaker()
+    keys = iter(("start", "stop", "start", "stop"))
+
+    class KeysWhileListening:
+        def listen(
+            self, source: object, expecting: Expectation, interrupted: Callable[[], bool]
+        ) -> Heard | None:
+            inbox.put(Utterance(next(keys)))
+            return None
+
+    def make(emit: Callable[[Output], None]) -> Dialog:
+        return Dialog(knowledge, pack, emit, lambda summary: True)
+
+    front = VoiceFrontEnd(make, KeysWhileListening(), QuietRoom(), speaker, _NullText(), inbox)
+    front.run(sessions=2)
+    greeting = pack.say("idle")
+    assert speaker.spoken.count(greeting) == 2, "each person hears what the kiosk is for"
+    assert speaker.spoken[0] == greeting
