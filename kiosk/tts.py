@@ -7,10 +7,14 @@ allows: a stuck or broken engine is logged and the kiosk carries on with caption
 
 from __future__ import annotations
 
+import atexit
 import logging
 import queue
+import shutil
+import tempfile
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 log = logging.getLogger(__name__)
@@ -135,7 +139,24 @@ class Pyttsx3Speaker:
     def _engine(self) -> Any:
         import pyttsx3
 
+        keep_speech_scratch_in_memory()
         engine = pyttsx3.init()
         if self.settings.voice:
             engine.setProperty("voice", self.settings.voice)
         return engine
+
+
+def keep_speech_scratch_in_memory(memory: Path = Path("/dev/shm")) -> Path | None:
+    """pyttsx3's espeak driver writes every line it speaks (results and their reasons
+    among them) to a temporary WAV file before playing it. Put those files in a folder
+    in memory that only this process can read, and remove it at exit: nothing the kiosk
+    says about a person reaches a disk. None (logged) when there is no memory folder."""
+    if tempfile.tempdir is not None and tempfile.tempdir.startswith(str(memory)):
+        return Path(tempfile.tempdir)
+    if not memory.is_dir():
+        log.warning("no %s: the speech engine's temporary sound files go to disk", memory)
+        return None
+    folder = tempfile.mkdtemp(prefix="kiosk-speech-", dir=memory)
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    tempfile.tempdir = folder
+    return Path(folder)

@@ -132,3 +132,21 @@ def test_a_stuck_speech_engine_cannot_freeze_the_kiosk_and_recovers(
     speaker.say("Back again")
     assert engine.spoken == ["Hello", "Back again"], "speech comes back once the engine recovers"
     speaker.close()
+
+
+def test_the_speech_engines_scratch_files_stay_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import stat
+    import tempfile
+
+    from kiosk.tts import keep_speech_scratch_in_memory
+
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    memory = tmp_path / "shm"
+    memory.mkdir()
+    folder = keep_speech_scratch_in_memory(memory)
+    assert folder is not None and folder.parent == memory
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700, "only the kiosk may read it"
+    with tempfile.NamedTemporaryFile(suffix=".wav") as line:
+        assert Path(line.name).parent == folder, "pyttsx3's WAV of a line lands in memory"
