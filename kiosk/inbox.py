@@ -57,13 +57,12 @@ class Inbox:
 
 
 def read_keys(stream: TextIO, inbox: Inbox) -> threading.Thread:
-    """Read typed lines (1 yes, 2 no, 3 don't know, or any command) into the inbox."""
+    """Read typed lines (1 yes, 2 no, 3 don't know, or any command) into the inbox.
+    An empty line is Enter, which starts a session at idle, as in text mode."""
 
     def work() -> None:
         for line in stream:
-            text = line.strip()
-            if text:
-                inbox.put(Utterance(text))
+            inbox.put(Utterance(line.strip()))
         log.info("key input closed")
 
     thread = threading.Thread(target=work, name="keys", daemon=True)

@@ -106,8 +106,8 @@ def test_an_answer_for_a_question_already_answered_by_voice_is_dropped() -> None
 def test_typed_lines_reach_the_inbox_in_order() -> None:
     inbox = Inbox()
     read_keys(io.StringIO("1\n\n  go back \n3\n"), inbox).join(timeout=2)
-    taken = [inbox.take(None) for _ in range(4)]
-    assert taken == [Utterance("1"), Utterance("go back"), Utterance("3"), None]
+    taken = [inbox.take(None) for _ in range(5)]
+    assert taken == [Utterance("1"), Utterance(""), Utterance("go back"), Utterance("3"), None]
 
 
 def test_the_next_person_is_greeted_by_voice_after_a_session_ends(
