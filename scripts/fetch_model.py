@@ -37,7 +37,10 @@ TIMEOUT = 30.0  # seconds without progress before giving up on the server
 CHUNK = 64 * 1024
 
 OK, FAILED, OFFLINE, INTERRUPTED = 0, 1, 3, 130
-WITHOUT_IT = "the kiosk works without it in text mode or with other engines"
+WITHOUT_IT = (
+    "the kiosk works without it: English voice falls back to PocketSphinx, and text mode "
+    "always works"
+)
 
 
 @dataclass(frozen=True)
