@@ -150,3 +150,22 @@ def test_the_speech_engines_scratch_files_stay_in_memory(
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700, "only the kiosk may read it"
     with tempfile.NamedTemporaryFile(suffix=".wav") as line:
         assert Path(line.name).parent == folder, "pyttsx3's WAV of a line lands in memory"
+
+
+def test_pocketsphinx_red_flag_answers_are_always_confirmed(knowledge: Knowledge) -> None:
+    from kiosk.audio import ClipSource
+    from kiosk.engines import choose_engine
+    from kiosk.events import Utterance
+    from kiosk.prompts import load_pack
+    from kiosk.recognize import expectation_for
+    from tests.speech import require_voice_tools, speak
+
+    require_voice_tools()
+    english = load_pack("en", knowledge)
+    listener = choose_engine(english, knowledge, "pocketsphinx").listener
+    yes = speak("yes", "en-us")
+    red_flag = listener.decide(ClipSource([yes]), expectation_for(knowledge, "stroke_signs"))
+    other = listener.decide(ClipSource([yes]), expectation_for(knowledge, "diabetes"))
+    assert red_flag is not None and other is not None
+    assert red_flag.heard == Utterance("yes", 0.6), "checked before it counts"
+    assert other.heard == Utterance("yes", 1.0), "elsewhere a clear answer counts at once"
