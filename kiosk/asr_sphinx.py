@@ -13,8 +13,8 @@ before it counts (measured with scripts/bench_voice.py):
   grammar had to bend to fit the sound. Speech that is not an answer fits badly and is
   "unclear"; a middling fit counts with a lower confidence.
 - on safety-critical questions every answer it hears is confirmed ("I heard no. Is that
-  right?"): on espeak-ng voices a good fit was still the wrong answer too often (15
-  red-flag wrong-accepts in 648 answers) to take any red-flag answer unchecked.
+  right?"): on espeak-ng voices a good fit was still the wrong answer too often (15 of
+  432 utterances at a red-flag question) to take any red-flag answer unchecked.
 
 End of speech follows the same rule as Vosk (kiosk/turn.py) on the running hypothesis;
 the whole turn, kept in memory only, is then decoded once more as one utterance, which
