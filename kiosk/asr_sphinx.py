@@ -17,8 +17,13 @@ before it counts (measured with scripts/bench_voice.py):
   432 utterances at a red-flag question) to take any red-flag answer unchecked.
 
 End of speech follows the same rule as Vosk (kiosk/turn.py) on the running hypothesis;
-the whole turn, kept in memory only, is then decoded once more as one utterance, which
-normalises it better than the running pass did.
+the whole turn, kept in memory only, is then decoded once more by a second decoder that
+normalises the cepstrum on that turn alone (batch CMN). The running pass has to carry its
+mean over from earlier turns, so a quiet answer after a noisy one was misheard; on the
+same espeak-ng audio (3 voices x 3 rates) it took clean answers from 35% to 62% right.
+Both decoders dither (deterministically) because digital silence, which no microphone
+produces but recordings can, gives the acoustic model frames it has never seen.
+Neither loads the n-gram language model (grammars only): peak memory 128 -> 77 MB.
 """
 
 from __future__ import annotations
@@ -58,8 +63,11 @@ class Fit:
 DEFAULT_FIT = Fit()
 
 
-def load_sphinx() -> Any:
-    """The PocketSphinx decoder with the US-English model inside the wheel."""
+def load_sphinx(cmn: str = "live") -> Any:
+    """A PocketSphinx decoder with the US-English model inside the wheel.
+
+    `cmn` is "live" for the streaming pass (the mean is carried over from earlier turns)
+    or "batch" for the pass over a whole turn (normalised on that turn alone)."""
     try:
         import pocketsphinx
     except ImportError as exc:
@@ -67,7 +75,15 @@ def load_sphinx() -> Any:
     try:
         # No noise removal: its estimate carries over from one turn to the next, so the
         # same answer could be decided differently depending on who spoke before.
-        return pocketsphinx.Decoder(samprate=16000, loglevel="FATAL", remove_noise=False)
+        return pocketsphinx.Decoder(
+            samprate=16000,
+            loglevel="FATAL",
+            remove_noise=False,
+            dither=True,
+            seed=1,
+            lm=None,
+            cmn=cmn,
+        )
     except (RuntimeError, ValueError) as exc:
         raise ModelNotFoundError(f"PocketSphinx could not load its model ({exc})") from exc
 
@@ -98,8 +114,11 @@ class SphinxListener:
         is_complete: Callable[[str, Expectation], bool],
         endpointing: Endpointing = DEFAULT_ENDPOINTING,
         fit: Fit = DEFAULT_FIT,
+        judge: Any = None,
     ) -> None:
         self.decoder = decoder
+        self.judge = judge if judge is not None else decoder
+        """Decodes the whole turn once more (batch normalisation when it is a second decoder)."""
         self.pack = pack
         self.is_complete = is_complete
         self.endpointing = endpointing
@@ -120,7 +139,9 @@ class SphinxListener:
         interrupted: Callable[[], bool] = lambda: False,
     ) -> Decision | None:
         """The turn's outcome; None when `interrupted` said another input answered first."""
-        self.decoder.activate_search(self._search(expecting))
+        search = self._search(expecting)
+        self.decoder.activate_search(search)
+        self.judge.activate_search(search)
         turn = Turn(self.endpointing)
         audio = bytearray()
         self.decoder.start_utt()
@@ -145,20 +166,22 @@ class SphinxListener:
         grammar = jsgf_grammar(self.pack, expecting)
         if grammar not in self._searches:
             name = f"prompt{len(self._searches)}"
-            self.decoder.add_jsgf_string(name, grammar)
+            for decoder in dict.fromkeys((self.decoder, self.judge)):
+                decoder.add_jsgf_string(name, grammar)
             self._searches[grammar] = name
         return self._searches[grammar]
 
     def _decode_whole(self, audio: bytes) -> tuple[str, float | None]:
         """The best phrase for the whole turn and its score per frame of speech."""
-        self.decoder.start_utt()
-        self.decoder.process_raw(audio, full_utt=True)
-        self.decoder.end_utt()
-        hypothesis = self.decoder.hyp()
+        judge = self.judge
+        judge.start_utt()
+        judge.process_raw(audio, full_utt=True)
+        judge.end_utt()
+        hypothesis = judge.hyp()
         if hypothesis is None or not hypothesis.hypstr or hypothesis.score <= 0:
             return "", None
         frames = sum(
-            s.end_frame - s.start_frame + 1 for s in self.decoder.seg() if s.word not in NOT_SPEECH
+            s.end_frame - s.start_frame + 1 for s in judge.seg() if s.word not in NOT_SPEECH
         )
         return hypothesis.hypstr, self._logmath.log(hypothesis.score) / max(frames, 1)
 

@@ -88,9 +88,12 @@ def _vosk(
 def _sphinx(pack: Pack, knowledge: Knowledge, endpointing: Endpointing, forced: bool) -> Engine:
     from kiosk.asr_sphinx import SphinxListener, add_spellings, load_sphinx
 
-    decoder = load_sphinx()
-    missing = add_spellings(decoder, every_grammar_word(pack, knowledge))
-    listener = SphinxListener(decoder, pack, lambda t, e: is_complete(pack, t, e), endpointing)
+    streaming, judge = load_sphinx("live"), load_sphinx("batch")
+    missing = add_spellings(streaming, every_grammar_word(pack, knowledge))
+    add_spellings(judge, every_grammar_word(pack, knowledge))
+    listener = SphinxListener(
+        streaming, pack, lambda t, e: is_complete(pack, t, e), endpointing, judge=judge
+    )
     why = (
         "as asked"
         if forced
