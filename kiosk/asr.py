@@ -22,7 +22,7 @@ from kiosk.errors import ModelNotFoundError
 from kiosk.events import Heard, Silence, Unclear, Utterance
 from kiosk.grammar import UNKNOWN_SYMBOLS, Expectation, vosk_grammar
 from kiosk.prompts import Pack
-from kiosk.turn import DEFAULT_ENDPOINTING, Decision, Endpointing, Turn
+from kiosk.turn import DEFAULT_ENDPOINTING, DecidingListener, Decision, Endpointing, Turn
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ def missing_words(model: Any, words: Iterable[str]) -> list[str]:
     return [w for w in words if model.vosk_model_find_word(w) < 0]
 
 
-class VoskListener:
+class VoskListener(DecidingListener):
     """Listens for one answer at a time with the grammar of the current prompt."""
 
     def __init__(
@@ -77,12 +77,6 @@ class VoskListener:
             (u for u in UNKNOWN_SYMBOLS if model.vosk_model_find_word(u) >= 0), None
         )
         """The model's unknown-word symbol ([unk], or <UNK> in the small Korean model)."""
-
-    def listen(
-        self, source: AudioSource, expecting: Expectation, interrupted: Callable[[], bool]
-    ) -> Heard | None:
-        decision = self.decide(source, expecting, interrupted)
-        return None if decision is None else decision.heard
 
     def decide(
         self,

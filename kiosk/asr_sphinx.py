@@ -38,7 +38,7 @@ from kiosk.errors import ModelNotFoundError
 from kiosk.events import Heard, Silence, Unclear, Utterance
 from kiosk.grammar import Expectation, jsgf_grammar, phrases
 from kiosk.prompts import Pack
-from kiosk.turn import DEFAULT_ENDPOINTING, Decision, Endpointing, Turn
+from kiosk.turn import DEFAULT_ENDPOINTING, DecidingListener, Decision, Endpointing, Turn
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ def add_spellings(decoder: Any, words: Iterable[str]) -> list[str]:
     return missing
 
 
-class SphinxListener:
+class SphinxListener(DecidingListener):
     """Listens for one answer at a time with the grammar of the current prompt."""
 
     def __init__(
@@ -125,12 +125,6 @@ class SphinxListener:
         self.fit = fit
         self._searches: dict[str, str] = {}
         self._logmath = decoder.get_logmath()
-
-    def listen(
-        self, source: AudioSource, expecting: Expectation, interrupted: Callable[[], bool]
-    ) -> Heard | None:
-        decision = self.decide(source, expecting, interrupted)
-        return None if decision is None else decision.heard
 
     def decide(
         self,

@@ -11,6 +11,7 @@ import enum
 from dataclasses import dataclass
 
 from kiosk.knowledge import DONT_KNOW, NO, YES
+from kiosk.prompts import COMMANDS
 
 
 class State(enum.Enum):
@@ -44,19 +45,10 @@ TRANSITIONS: list[dict[str, object]] = [
     {"trigger": "reset", "source": "*", "dest": State.IDLE},
 ]
 
-QUESTION_COMMANDS = (
-    "repeat",
-    "back",
-    "help",
-    "slower",
-    "faster",
-    "louder",
-    "quieter",
-    "wait",
-    "stop",
-)
-RESULT_COMMANDS = (*QUESTION_COMMANDS, "done")
 IDLE_COMMANDS = ("start",)
+QUESTION_COMMANDS = tuple(c for c in COMMANDS if c not in ("start", "done"))
+"""Every command of a pack except starting and finishing works while a question is open."""
+RESULT_COMMANDS = (*QUESTION_COMMANDS, "done")
 UNCLEAR_BEFORE_OFFERING_KEYS = 2
 YESNO_KEYS = {"1": YES, "2": NO, "3": DONT_KNOW}
 CONFIRM_QUESTION = "confirm"

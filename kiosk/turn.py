@@ -12,8 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from kiosk.audio import AudioSource
 from kiosk.events import Heard
-from kiosk.grammar import UNKNOWN_SYMBOLS
+from kiosk.grammar import UNKNOWN_SYMBOLS, Expectation
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,22 @@ class Decision:
     """Audio seconds at which the heard words stopped changing."""
     decided_at: float
     """Audio seconds at which the turn was decided."""
+
+
+class DecidingListener:
+    """`listen` for a listener whose `decide` also reports what a benchmark wants."""
+
+    def decide(
+        self, source: AudioSource, expecting: Expectation, interrupted: Callable[[], bool]
+    ) -> Decision | None:
+        raise NotImplementedError
+
+    def listen(
+        self, source: AudioSource, expecting: Expectation, interrupted: Callable[[], bool]
+    ) -> Heard | None:
+        """What was heard; None when `interrupted` said another input answered first."""
+        decision = self.decide(source, expecting, interrupted)
+        return None if decision is None else decision.heard
 
 
 class Turn:
