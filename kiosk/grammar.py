@@ -40,7 +40,7 @@ def phrases(pack: Pack, expecting: Expectation) -> list[str]:
         found += (*pack.spoken_answers[YES], *pack.spoken_answers[NO])
         found += pack.spoken_answers[DONT_KNOW]
     elif question is not None:
-        for option_phrases in pack.spoken_choices.get(question.id, {}).values():
+        for option_phrases in pack.questions[question.id].phrases.values():
             found += option_phrases
         found += pack.spoken_answers[DONT_KNOW]
         if question.kind is Kind.NUMBER:

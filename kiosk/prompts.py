@@ -136,8 +136,6 @@ class Pack:
     unless the pack's `spoken:` section names fewer, more distinct ones."""
     spoken_commands: Mapping[str, tuple[str, ...]]
     """Likewise for the commands."""
-    spoken_choices: Mapping[str, Mapping[str, tuple[str, ...]]]
-    """Likewise for each choice question: question id -> option id -> phrases."""
 
     def say(self, key: str, **fields: object) -> str:
         """A message with its {placeholders} filled in."""
@@ -184,8 +182,7 @@ def load_pack(language: str, knowledge: Knowledge, folder: Path = DEFAULT_PROMPT
     commands = _phrase_table(top.get("commands"), COMMANDS)
     spoken = top.get("spoken") if top.has("spoken") else None
     if spoken is not None:
-        spoken.mapping(set(), frozenset({"answers", "commands", "choices"}))
-    questions = _questions(top.get("questions"), knowledge, answers)
+        spoken.mapping(set(), frozenset({"answers", "commands"}))
     return Pack(
         file=str(path),
         language=language,
@@ -195,26 +192,14 @@ def load_pack(language: str, knowledge: Knowledge, folder: Path = DEFAULT_PROMPT
         negations=frozenset(top.get("negations").texts()),
         commands=commands,
         numbers=_numbers(top.get("numbers")),
-        questions=questions,
+        questions=_questions(top.get("questions"), knowledge, answers),
         causes=_named(top.get("causes"), set(knowledge.causes)),
         next_steps=_named(top.get("next_steps"), set(knowledge.next_steps)),
         messages=_messages(top.get("messages")),
         screen=_named(top.get("screen"), set(SCREEN_LABELS)),
         spoken_answers=_spoken(spoken, "answers", answers),
         spoken_commands=_spoken(spoken, "commands", commands),
-        spoken_choices=_spoken_choices(spoken, questions, knowledge),
     )
-
-
-def _spoken_choices(
-    spoken: Entry | None, questions: Mapping[str, QuestionText], knowledge: Knowledge
-) -> Mapping[str, Mapping[str, tuple[str, ...]]]:
-    """Per choice question, the option phrases to listen for (`spoken: choices:`)."""
-    listed = spoken.get("choices") if spoken is not None and spoken.has("choices") else None
-    ids = sorted(q for q, question in knowledge.questions.items() if question.kind is Kind.CHOICE)
-    if listed is not None:
-        listed.mapping(set(), frozenset(ids))
-    return MappingProxyType({q: _spoken(listed, q, questions[q].phrases) for q in ids})
 
 
 def _spoken(

@@ -75,8 +75,6 @@ def _broken_pack(tmp_path: Path, old: str, new: str) -> Path:
         ("language: en", "language: fr", "language"),
         ("  yes: [yes,", "  yes: [42,", "answers.yes.0"),
         ("  louder: \"Louder\"\n", "", "screen"),
-        ("spoken:\n  answers:", "spoken:\n  choices:\n    sides:\n      one_leg: [a leg]\n  answers:", "spoken.choices.sides.one_leg"),
-        ("spoken:\n  answers:", "spoken:\n  choices:\n    age: {}\n  answers:", "spoken.choices"),
     ],
 )  # fmt: skip
 def test_a_broken_pack_names_the_file_and_entry(
@@ -92,16 +90,3 @@ def test_a_broken_pack_names_the_file_and_entry(
 def test_an_unknown_language_lists_the_available_packs(knowledge: Knowledge) -> None:
     with pytest.raises(PromptPackError, match="available: en"):
         load_pack("xx", knowledge)
-
-
-def test_the_recognizer_listens_for_fewer_choices_than_typing_accepts(
-    knowledge: Knowledge,
-) -> None:
-    from kiosk.grammar import Expectation, phrases
-
-    korean = load_pack("ko", knowledge)
-    listened = phrases(korean, Expectation(knowledge.questions["sides"], QUESTION_COMMANDS))
-    assert "한쪽 다리" in listened and "몸 한쪽" in listened
-    assert "반신" not in listened, "a pack's spoken: choices narrow what is listened for"
-    typed = interpret(korean, "반신", knowledge.questions["sides"], QUESTION_COMMANDS)
-    assert typed == Answer("one_side_body"), "typing still accepts every phrase"
