@@ -110,15 +110,16 @@ class SphinxListener(DecidingListener):
     def __init__(
         self,
         decoder: Any,
+        judge: Any,
         pack: Pack,
         is_complete: Callable[[str, Expectation], bool],
         endpointing: Endpointing = DEFAULT_ENDPOINTING,
         fit: Fit = DEFAULT_FIT,
-        judge: Any = None,
     ) -> None:
         self.decoder = decoder
-        self.judge = judge if judge is not None else decoder
-        """Decodes the whole turn once more (batch normalisation when it is a second decoder)."""
+        """Streams each turn to find where the speech ends (live CMN)."""
+        self.judge = judge
+        """Decodes the whole turn once more and decides it (batch CMN)."""
         self.pack = pack
         self.is_complete = is_complete
         self.endpointing = endpointing
@@ -160,8 +161,8 @@ class SphinxListener(DecidingListener):
         grammar = jsgf_grammar(self.pack, expecting)
         if grammar not in self._searches:
             name = f"prompt{len(self._searches)}"
-            for decoder in dict.fromkeys((self.decoder, self.judge)):
-                decoder.add_jsgf_string(name, grammar)
+            self.decoder.add_jsgf_string(name, grammar)
+            self.judge.add_jsgf_string(name, grammar)
             self._searches[grammar] = name
         return self._searches[grammar]
 

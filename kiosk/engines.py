@@ -89,10 +89,11 @@ def _sphinx(pack: Pack, knowledge: Knowledge, endpointing: Endpointing, forced: 
     from kiosk.asr_sphinx import SphinxListener, add_spellings, load_sphinx
 
     streaming, judge = load_sphinx("live"), load_sphinx("batch")
-    missing = add_spellings(streaming, every_grammar_word(pack, knowledge))
-    add_spellings(judge, every_grammar_word(pack, knowledge))
+    words = every_grammar_word(pack, knowledge)
+    missing = add_spellings(streaming, words)
+    add_spellings(judge, words)
     listener = SphinxListener(
-        streaming, pack, lambda t, e: is_complete(pack, t, e), endpointing, judge=judge
+        streaming, judge, pack, lambda t, e: is_complete(pack, t, e), endpointing
     )
     why = (
         "as asked"

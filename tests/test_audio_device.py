@@ -320,15 +320,7 @@ def test_the_kiosk_hears_and_speaks_through_a_sound_server(
             patient.answer(start, first, yes)
             patient.answer(yes, emergency, yes)
         finally:
-            # SIGTERM to its own session (the kiosk and any aplay it runs): SIGINT is
-            # ignored while pyttsx3 waits in os.system() for aplay.
-            if kiosk.poll() is None:
-                os.killpg(kiosk.pid, signal.SIGTERM)
-            try:
-                kiosk.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(kiosk.pid, signal.SIGKILL)
-                kiosk.wait()
+            _stop_kiosk(kiosk)
             recorder.terminate()
             recorder.wait(timeout=10)
             kiosk_sink.join()
@@ -340,6 +332,18 @@ def test_the_kiosk_hears_and_speaks_through_a_sound_server(
     assert sum(rms > LOUD for rms in loudness) >= 10, (
         f"the kiosk sink was nearly silent: {[round(rms) for rms in loudness]}"
     )
+
+
+def _stop_kiosk(kiosk: subprocess.Popen[str]) -> None:
+    """SIGTERM to its own session (the kiosk and any aplay it runs): SIGINT is ignored
+    while pyttsx3 waits in os.system() for aplay."""
+    if kiosk.poll() is None:
+        os.killpg(kiosk.pid, signal.SIGTERM)
+    try:
+        kiosk.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(kiosk.pid, signal.SIGKILL)
+        kiosk.wait()
 
 
 def _patient_sink_module(env: dict[str, str]) -> str:
@@ -418,13 +422,7 @@ def test_a_microphone_unplugged_mid_session_falls_back_to_keys_and_comes_back(
                 time.sleep(0.1)
             assert captions.has(second, since), f"the question is asked again:\n{captions}"
         finally:
-            if kiosk.poll() is None:
-                os.killpg(kiosk.pid, signal.SIGTERM)
-            try:
-                kiosk.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(kiosk.pid, signal.SIGKILL)
-                kiosk.wait()
+            _stop_kiosk(kiosk)
             captions.join()
             log.join()
     assert "Traceback" not in str(log), str(log)
