@@ -4,23 +4,27 @@ End of speech: once the words heard so far already make a complete answer, a sho
 pause ends the turn; while they do not (a slow "I ... don't ... know"), the kiosk
 waits much longer. Both pauses are settings. Time is counted in audio samples.
 
-The check: Vosk can report a wrong in-grammar word with confidence 1.0, so the same
-audio also goes through a free (grammar-less) decoder; when the two disagree about the
-meaning, the answer's confidence is lowered and the dialog confirms red-flag answers.
+Which answer: the grammar decoder keeps an N-best list, read by `kiosk.nbest` (one
+answer per turn; how sure is the share of the list that means it).
+
+The check: Vosk can be sure of a wrong in-grammar answer, so the same audio also goes
+through a free (grammar-less) decoder; when the two disagree about the meaning, the
+answer's confidence is lowered and the dialog confirms red-flag answers.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
 from typing import Any
 
 from kiosk.audio import CHUNK_SECONDS, SAMPLE_RATE, AudioSource
 from kiosk.errors import ModelNotFoundError
 from kiosk.events import Heard, Silence, Unclear, Utterance
-from kiosk.grammar import UNKNOWN_SYMBOLS, Expectation, vosk_grammar
+from kiosk.grammar import UNKNOWN_SYMBOLS, Expectation, phrases, vosk_grammar
+from kiosk.nbest import alternatives, read
 from kiosk.prompts import Pack
 from kiosk.turn import DEFAULT_ENDPOINTING, DecidingListener, Decision, Endpointing, Turn
 
@@ -30,6 +34,8 @@ DISAGREEMENT_CONFIDENCE = 0.3
 """Confidence when the free decoder heard a different answer."""
 UNCORROBORATED_CONFIDENCE = 0.6
 """Confidence when the free decoder heard nothing the kiosk understands."""
+ALTERNATIVES = 10
+"""N-best list length: enough to share out the probability between meanings."""
 
 
 def load_vosk_model(path: Path) -> Any:
@@ -89,7 +95,7 @@ class VoskListener(DecidingListener):
 
         rules = vosk_grammar(self.pack, expecting, self.unknown)
         grammar = vosk.KaldiRecognizer(self.model, SAMPLE_RATE, rules)
-        grammar.SetWords(True)
+        grammar.SetMaxAlternatives(ALTERNATIVES)
         free = (
             vosk.KaldiRecognizer(self.model, SAMPLE_RATE) if self.check_with_free_decoder else None
         )
@@ -99,7 +105,7 @@ class VoskListener(DecidingListener):
                 return None
             turn.elapsed += CHUNK_SECONDS
             if grammar.AcceptWaveform(chunk):
-                turn.finished = json.loads(grammar.Result())
+                turn.finished = _with_text(json.loads(grammar.Result()))
             else:
                 turn.update(json.loads(grammar.PartialResult()).get("partial", ""))
             if free is not None:
@@ -107,7 +113,7 @@ class VoskListener(DecidingListener):
             if turn.done(lambda text: self.is_complete(text, expecting)):
                 break
         final = turn.finished if turn.finished and turn.finished.get("text") else None
-        final = final or json.loads(grammar.FinalResult())
+        final = final or _with_text(json.loads(grammar.FinalResult()))
         free_text = json.loads(free.FinalResult()).get("text", "") if free is not None else None
         heard = self._heard(final, free_text, expecting, turn)
         return Decision(heard, final.get("text", ""), free_text, turn.last_change, turn.elapsed)
@@ -115,18 +121,26 @@ class VoskListener(DecidingListener):
     def _heard(
         self, final: dict[str, Any], free_text: str | None, expecting: Expectation, turn: Turn
     ) -> Heard:
-        words = [w for w in final.get("result", []) if w.get("word") not in UNKNOWN_SYMBOLS]
-        if not turn.partial and not words:
+        top = [w for w in final.get("text", "").split() if w not in UNKNOWN_SYMBOLS]
+        if not turn.partial and not top:
             return Silence()
-        if not words:
+        reading = read(alternatives(final), set(phrases(self.pack, expecting)),
+                       lambda phrase: self._meaning(phrase, expecting))  # fmt: skip
+        if reading is None:
+            log.info("no single answer among the best guesses")
             return Unclear()
-        text = " ".join(w["word"] for w in words)
-        confidence = min(float(w.get("conf", 0.0)) for w in words)
-        if any(u in final.get("text", "") for u in UNKNOWN_SYMBOLS):
+        confidence = reading.confidence
+        if reading.heard_unknown:
             confidence = min(confidence, DISAGREEMENT_CONFIDENCE)
         if free_text is not None:
-            confidence = min(confidence, self._corroboration(text, free_text, expecting))
-        return Utterance(text, confidence)
+            confidence = min(confidence, self._corroboration(reading.text, free_text, expecting))
+        return Utterance(reading.text, confidence)
+
+    def _meaning(self, phrase: str, expecting: Expectation) -> Hashable | None:
+        from kiosk.parse import NotUnderstood, interpret_expected
+
+        meaning = interpret_expected(self.pack, phrase, expecting)
+        return None if isinstance(meaning, NotUnderstood) else meaning
 
     def _corroboration(self, text: str, free_text: str, expecting: Expectation) -> float:
         """How far the free decoder supports the grammar's meaning (an upper bound)."""
@@ -140,3 +154,9 @@ class VoskListener(DecidingListener):
             return UNCORROBORATED_CONFIDENCE
         log.info("grammar and free decoder heard different answers")
         return DISAGREEMENT_CONFIDENCE
+
+
+def _with_text(result: dict[str, Any]) -> dict[str, Any]:
+    """An N-best result with its best alternative's words as "text", as a plain one has."""
+    found = alternatives(result)
+    return {**result, "text": found[0].text if found else ""}

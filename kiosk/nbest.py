@@ -1,0 +1,114 @@
+"""Reading a recognizer's N-best list: which one answer was said, and how sure it is.
+
+A Vosk grammar is a list of phrases whose words may follow one another freely. So a
+sentence that is not an answer often comes back as a run of answer words ("네 있어 있어
+네 있어요"), and a real answer sometimes as the answer plus a stray word ("양쪽 도와줘")
+with the answer alone in second place. A person gives one answer per turn, perhaps
+twice over ("아니요 없어요", "no no"), so an alternative counts only when it is at most
+two grammar phrases that all mean the same. The first such alternative among the top
+few is taken, if it holds at least MIN_SHARE of the list's probability. How sure: that
+share, the part of the whole N-best probability that means the same; it replaces the
+per-word confidences Vosk gives only without alternatives.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Collection, Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from kiosk.grammar import UNKNOWN_SYMBOLS
+
+LOOK_AT = 3
+"""How far down the list an answer may be found; further down is too unlikely."""
+MIN_SHARE = 0.2
+"""An answer the recognizer gives less than one chance in five was not heard."""
+MOST_PHRASES = 2
+"""Phrases one answer may take ("no, not at all" is two phrases that mean no)."""
+
+
+@dataclass(frozen=True)
+class Alternative:
+    text: str
+    log_likelihood: float
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The answer taken from an N-best list."""
+
+    text: str
+    """The words of the chosen alternative, without unknown-word symbols."""
+    confidence: float
+    """Share of the N-best probability that means the same as `text`."""
+    heard_unknown: bool
+    """The chosen alternative also had speech the grammar does not cover."""
+
+
+def alternatives(result: dict[str, Any]) -> list[Alternative]:
+    """The alternatives of a Vosk result made with SetMaxAlternatives, best first."""
+    return [
+        Alternative(str(a.get("text", "")), float(a.get("confidence", 0.0)))
+        for a in result.get("alternatives", [])
+    ]
+
+
+def read(
+    found: Sequence[Alternative],
+    phrases: Collection[str],
+    meaning_of: Callable[[str], Hashable | None],
+) -> Reading | None:
+    """The one answer the list supports; None when none of the top few is one likely answer.
+
+    `meaning_of` gives what a phrase means (None: nothing); equal meanings are one answer.
+    """
+    if not found:
+        return None
+    best = max(a.log_likelihood for a in found)
+    mass: dict[Hashable | None, float] = {}
+    chosen: tuple[Alternative, Hashable] | None = None
+    for rank, alternative in enumerate(found):
+        meaning = _one_answer(_words(alternative.text), phrases, meaning_of)
+        mass[meaning] = mass.get(meaning, 0.0) + math.exp(alternative.log_likelihood - best)
+        if chosen is None and meaning is not None and rank < LOOK_AT:
+            chosen = (alternative, meaning)
+    if chosen is None:
+        return None
+    alternative, meaning = chosen
+    share = mass[meaning] / sum(mass.values())
+    if share < MIN_SHARE:
+        return None
+    heard_unknown = any(w in UNKNOWN_SYMBOLS for w in alternative.text.split())
+    return Reading(" ".join(_words(alternative.text)), share, heard_unknown)
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in text.split() if w not in UNKNOWN_SYMBOLS]
+
+
+def _one_answer(
+    words: list[str], phrases: Collection[str], meaning_of: Callable[[str], Hashable | None]
+) -> Hashable | None:
+    """The meaning when `words` are at most MOST_PHRASES phrases that all mean it."""
+    split = _fewest_phrases(words, phrases)
+    if split is None or not 1 <= len(split) <= MOST_PHRASES:
+        return None
+    meanings = {meaning_of(p) for p in split}
+    if len(meanings) != 1:
+        return None
+    return meanings.pop()
+
+
+def _fewest_phrases(words: list[str], phrases: Collection[str]) -> list[str] | None:
+    """`words` cut into as few whole grammar phrases as possible (None: they cannot be)."""
+    best: list[list[str] | None] = [[]] + [None] * len(words)
+    for end in range(1, len(words) + 1):
+        for start in range(end):
+            before, phrase = best[start], " ".join(words[start:end])
+            if before is None or phrase not in phrases:
+                continue
+            known = best[end]
+            if known is None or len(before) + 1 < len(known):
+                best[end] = [*before, phrase]
+    return best[len(words)] if words else None

@@ -1,0 +1,90 @@
+"""Reading the recognizer's N-best list: one answer per turn, and how sure it is."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+
+from kiosk.dialog import QUESTION_COMMANDS
+from kiosk.grammar import Expectation, phrases
+from kiosk.knowledge import Knowledge
+from kiosk.nbest import Alternative, Reading, read
+from kiosk.parse import NotUnderstood, interpret_expected
+from kiosk.prompts import Pack
+
+
+def _read(
+    pack: Pack, knowledge: Knowledge, question: str, *guesses: tuple[str, float]
+) -> Reading | None:
+    expecting = Expectation(knowledge.questions[question], QUESTION_COMMANDS)
+
+    def meaning_of(phrase: str) -> Hashable | None:
+        meaning = interpret_expected(pack, phrase, expecting)
+        return None if isinstance(meaning, NotUnderstood) else meaning
+
+    found = [Alternative(text, score) for text, score in guesses]
+    return read(found, set(phrases(pack, expecting)), meaning_of)
+
+
+def test_a_run_of_answer_words_is_not_an_answer(pack: Pack, knowledge: Knowledge) -> None:
+    """A sentence that is not an answer comes back as answer words strung together."""
+    heard = _read(pack, knowledge, "stroke_signs", ("yes yeah yes i do yes", 50.0))
+    assert heard is None
+
+
+def test_an_answer_said_twice_over_is_one_answer(pack: Pack, knowledge: Knowledge) -> None:
+    heard = _read(pack, knowledge, "stroke_signs", ("no no", 50.0))
+    assert heard is not None and heard.text == "no no" and heard.confidence == 1.0
+
+
+def test_two_different_answers_in_one_turn_are_not_an_answer(
+    pack: Pack, knowledge: Knowledge
+) -> None:
+    assert _read(pack, knowledge, "stroke_signs", ("yes no", 50.0)) is None
+
+
+def test_the_answer_alone_is_found_below_a_run_with_a_stray_word(
+    pack: Pack, knowledge: Knowledge
+) -> None:
+    heard = _read(
+        pack, knowledge, "sides", ("both legs help", 50.0), ("both legs", 49.5), ("one leg", 47.0)
+    )
+    assert heard is not None and heard.text == "both legs"
+    assert heard.confidence < 0.9, "a red-flag answer found this way would be confirmed"
+
+
+def test_rival_meanings_share_out_the_confidence(pack: Pack, knowledge: Knowledge) -> None:
+    """Two guesses that both mean yes outweigh one that means no."""
+    heard = _read(
+        pack, knowledge, "stroke_signs", ("yes", 20.0), ("no", 20.0), ("yeah", 20.0)
+    )
+    assert heard is not None and heard.text == "yes"
+    assert abs(heard.confidence - 2 / 3) < 1e-6
+
+
+def test_an_unlikely_answer_low_in_the_list_is_not_heard(
+    pack: Pack, knowledge: Knowledge
+) -> None:
+    far_down = _read(
+        pack,
+        knowledge,
+        "stroke_signs",
+        ("yes no", 30.0),
+        ("yes help", 29.9),
+        ("no repeat", 29.8),
+        ("yes", 29.7),
+    )
+    assert far_down is None, "fourth place is too far down to be what was said"
+    unlikely = _read(pack, knowledge, "stroke_signs", ("yes no", 30.0), ("yes", 27.0))
+    assert unlikely is None, "one chance in twenty is not hearing it"
+
+
+def test_a_two_word_number_is_one_answer(pack: Pack, knowledge: Knowledge) -> None:
+    heard = _read(pack, knowledge, "age", ("forty five", 40.0))
+    assert heard is not None and heard.text == "forty five"
+
+
+def test_speech_outside_the_grammar_beside_an_answer_is_flagged(
+    pack: Pack, knowledge: Knowledge
+) -> None:
+    heard = _read(pack, knowledge, "stroke_signs", ("[unk] yes", 40.0))
+    assert heard is not None and heard.text == "yes" and heard.heard_unknown
