@@ -3,6 +3,8 @@
 It takes what was heard (`events.Heard`) and emits what to say (`events.Output`)
 through one callback. It knows nothing about terminals, audio or screens; the rule
 module decides what to ask and when to stop, the language pack supplies every word.
+Commands and silence, the same at every prompt, are in `dialog_commands`; all it holds
+about the person is one `dialog_memory.SessionMemory`, replaced whole by each wipe.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from collections.abc import Callable
 from transitions import Machine
 
 from kiosk import present, rules
+from kiosk.dialog_commands import AnyPromptHandling
+from kiosk.dialog_memory import SessionMemory
 from kiosk.dialog_table import (
     ASKING,
     CONFIRM_QUESTION,
@@ -37,7 +41,7 @@ from kiosk.parse import (
     OutOfRange,
     interpret_expected,
 )
-from kiosk.patience import Patience, Step
+from kiosk.patience import Patience
 from kiosk.prompts import Pack
 from kiosk.report import Summary
 from kiosk.voice_settings import VoiceLevels
@@ -45,19 +49,11 @@ from kiosk.voice_settings import VoiceLevels
 log = logging.getLogger(__name__)
 
 
-class Dialog:
+class Dialog(AnyPromptHandling):
     """One kiosk's conversation; `handle` one heard event at a time."""
 
     state: State
     trigger: Callable[..., bool]
-    _answers: dict[str, str]
-    _prompt: Prompt | None
-    _pending: Pending | None
-    _result_lines: list[Say]
-    _assessment: rules.Assessment | None
-    _voice: VoiceLevels
-    _patience: Patience
-    _handed_over: bool
 
     def __init__(
         self,
@@ -74,8 +70,7 @@ class Dialog:
         self._save_summary = save_summary
         self._confirm_below = confirm_below
         self._fresh_patience = patience or Patience()
-        self._voice = VoiceLevels()
-        self._wipe()
+        self._memory = SessionMemory(self._fresh_patience)
         Machine(
             model=self,
             states=State,
@@ -88,14 +83,14 @@ class Dialog:
     @property
     def answers(self) -> dict[str, str]:
         """A copy of this session's answers (empty between sessions)."""
-        return dict(self._answers)
+        return dict(self._memory.answers)
 
     def handle(self, heard: Heard) -> None:
         if isinstance(heard, Silence):
             if self.state is not State.IDLE:
                 self._on_silence()
             return
-        self._patience = self._patience.heard()
+        self._memory.patience = self._memory.patience.heard()
         if self.state is State.IDLE:
             self._on_idle(heard)
         elif self.state in (State.RESULTS, State.EMERGENCY):
@@ -114,9 +109,9 @@ class Dialog:
             return Expectation(None, RESULT_COMMANDS)
         if self.state is State.CONFIRMING:
             return Expectation(None, QUESTION_COMMANDS, yes_no=True)
-        if self._prompt is None:
+        if self._memory.prompt is None:
             return Expectation(None, QUESTION_COMMANDS)
-        question = self.knowledge.questions[self._prompt.question]
+        question = self.knowledge.questions[self._memory.prompt.question]
         return Expectation(question, QUESTION_COMMANDS, False, self._guards_emergency(question))
 
     @property
@@ -130,14 +125,18 @@ class Dialog:
         confirming); None at idle and on the results. Inputs tag answers with it."""
         if self.state is State.CONFIRMING:
             return CONFIRM_QUESTION
-        if self.state in ASKING and self._prompt is not None:
-            return self._prompt.question
+        if self.state in ASKING and self._memory.prompt is not None:
+            return self._memory.prompt.question
         return None
 
     @property
     def confirming(self) -> tuple[str, str] | None:
         """(question, answer heard) while asking "I heard ... Is that right?"."""
-        return (self._pending.question, self._pending.value) if self._pending else None
+        return (
+            (self._memory.pending.question, self._memory.pending.value)
+            if self._memory.pending
+            else None
+        )
 
     def greet(self) -> None:
         """Say what the idle kiosk is for (front ends call this when they start)."""
@@ -161,16 +160,16 @@ class Dialog:
     def keep_partial(self) -> bool | None:
         """After an error: hand over what this person has answered so far, marked
         incomplete. None when there is nothing to hand over (or it was handed over)."""
-        if not self._answers or self._handed_over:
+        if not self._memory.answers or self._memory.handed_over:
             return None
-        assessment = self._assessment
+        assessment = self._memory.assessment
         if assessment is None:
             try:
-                assessment = rules.assess(self.knowledge, self._answers)
+                assessment = rules.assess(self.knowledge, self._memory.answers)
             except Exception:  # the rules may be what failed: keep the answers anyway
                 log.exception("could not assess the answers of an interrupted session")
-        summary = Summary.build(self.knowledge, self.pack, assessment, self._answers, False)
-        self._handed_over = True
+        summary = Summary.build(self.knowledge, self.pack, assessment, self._memory.answers, False)
+        self._memory.handed_over = True
         return self._save_summary(summary)
 
     def abandon(self) -> None:
@@ -195,30 +194,30 @@ class Dialog:
 
     def _advance(self) -> None:
         """Ask the next question, or raise the alarm, or give the results."""
-        if rules.is_emergency(self.knowledge, self._answers):
+        if rules.is_emergency(self.knowledge, self._memory.answers):
             self.trigger("raise_alarm")
             self._present_results()
             return
-        question = rules.next_question(self.knowledge, self._answers)
+        question = rules.next_question(self.knowledge, self._memory.answers)
         if question is None:
             self.trigger("conclude")
             self._present_results()
             return
-        screening = rules.next_screening_question(self.knowledge, self._answers) is not None
+        screening = rules.next_screening_question(self.knowledge, self._memory.answers) is not None
         if not screening and self.state is State.SCREENING:
             self._say("questions_intro")
         self.trigger("screen" if screening else "investigate")
         self._ask(Prompt(question))
 
     def _ask(self, prompt: Prompt) -> None:
-        self._prompt = prompt
+        self._memory.prompt = prompt
         question = self.knowledge.questions[prompt.question]
         texts = self.pack.questions[question.id]
         text = texts.simpler if prompt.simpler and texts.simpler else texts.ask
         self._emit(Ask(question.id, question.kind.value, question.options, text))
 
     def _on_question(self, heard: Heard) -> None:
-        prompt = self._prompt
+        prompt = self._memory.prompt
         assert prompt is not None, "asking without a prompt"
         question = self.knowledge.questions[prompt.question]
         meaning = self._meaning(heard)
@@ -242,7 +241,7 @@ class Dialog:
         return interpret_expected(self.pack, heard.text, expecting)
 
     def _answer(self, question: Question, value: str, confidence: float) -> None:
-        prompt = self._prompt
+        prompt = self._memory.prompt
         assert prompt is not None
         if question.red_flag and value == DONT_KNOW and not prompt.simpler:
             self._say("reask_simpler")
@@ -253,48 +252,48 @@ class Dialog:
             and value != DONT_KNOW
             and confidence < self._confirm_below
         ):
-            self._pending = Pending(question.id, value)
+            self._memory.pending = Pending(question.id, value)
             self.trigger("confirm")
             self._ask_confirmation()
             return
-        self._answers[question.id] = value
+        self._memory.answers[question.id] = value
         self._advance()
 
     def _guards_emergency(self, question: Question) -> bool:
         return rules.guards_emergency(self.knowledge, question)
 
     def _ask_confirmation(self) -> None:
-        pending = self._pending
+        pending = self._memory.pending
         assert pending is not None
         heard_as = self.pack.questions[pending.question].phrases[pending.value][0]
         text = self.pack.say("confirm", answer=heard_as)
         self._emit(Ask(CONFIRM_QUESTION, Kind.YESNO.value, (YES, NO), text))
 
     def _on_confirming(self, heard: Heard) -> None:
-        pending = self._pending
+        pending = self._memory.pending
         assert pending is not None
         question = self.knowledge.questions[pending.question]
         meaning = self._meaning(heard)
         if isinstance(meaning, Command) and meaning.name != "back":
             self._command(meaning.name, question)
         elif meaning == Answer(YES):
-            self._pending = None
-            self._answers[pending.question] = pending.value
+            self._memory.pending = None
+            self._memory.answers[pending.question] = pending.value
             self._advance()
         elif isinstance(meaning, Answer | Command):
-            self._pending = None
+            self._memory.pending = None
             self._advance()
         elif pending.attempts + 1 >= UNCLEAR_BEFORE_OFFERING_KEYS:
-            self._pending = None
-            self._answers[pending.question] = DONT_KNOW
+            self._memory.pending = None
+            self._memory.answers[pending.question] = DONT_KNOW
             self._advance()
         else:
-            self._pending = Pending(pending.question, pending.value, pending.attempts + 1)
+            self._memory.pending = Pending(pending.question, pending.value, pending.attempts + 1)
             self._say("unclear_yesno", "error")
             self._ask_confirmation()
 
     def _unclear(self, question: Question, meaning: Meaning) -> None:
-        prompt = self._prompt
+        prompt = self._memory.prompt
         assert prompt is not None
         if isinstance(meaning, OutOfRange):
             low, high = question.number_range
@@ -311,96 +310,6 @@ class Dialog:
             self._say("offer_keys")
         self._ask(prompt)
 
-    def _command(self, name: str, question: Question | None) -> None:
-        if name == "stop":
-            self._stop()
-        elif name == "back":
-            self._go_back()
-        elif name == "repeat":
-            self._repeat()
-        elif name == "help":
-            self._help(question)
-        elif name == "done":
-            self._finish()
-        elif name == "wait":
-            self._patience = self._patience.wait()
-            self._say("more_time")
-        else:
-            self._change_voice(name)
-            self._repeat_prompt_only()
-
-    def _repeat(self) -> None:
-        if self.state in (State.RESULTS, State.EMERGENCY):
-            for line in self._result_lines:
-                self._emit(line)
-            self._say("results_options")
-        else:
-            self._repeat_prompt_only()
-
-    def _repeat_prompt_only(self) -> None:
-        if self.state is State.CONFIRMING:
-            self._ask_confirmation()
-        elif self.state in ASKING and self._prompt is not None:
-            self._ask(self._prompt)
-
-    def _help(self, question: Question | None) -> None:
-        if self.state in (State.RESULTS, State.EMERGENCY) or question is None:
-            self._say("results_options")
-        elif question.kind is Kind.CHOICE:
-            choices = self.pack.join(self.pack.choice_labels(question.id), "list_or")
-            self._say("help_choice", choices=choices)
-        else:
-            self._say("help_number" if question.kind is Kind.NUMBER else "help_yesno")
-        self._say("help_commands")
-        self._repeat_prompt_only()
-
-    def _go_back(self) -> None:
-        if self.state is State.EMERGENCY:
-            self._say("emergency_stays", "emergency")
-            return
-        if not self._answers:
-            self._say("nothing_to_go_back_to")
-            self._repeat_prompt_only()
-            return
-        self._answers.popitem()
-        self._pending = None
-        self._advance()
-
-    def _change_voice(self, name: str) -> None:
-        changed = self._voice.step(name)
-        if changed is None:
-            self._say(
-                {"slower": "slowest", "faster": "fastest", "louder": "loudest"}.get(
-                    name, "quietest"
-                )
-            )
-            return
-        self._voice = changed
-        self._emit(changed.as_event())
-        self._say(name)
-
-    def _on_silence(self) -> None:
-        """Nothing was said for a while: re-prompt, warn twice, then reset (see patience.py)."""
-        self._patience, step = self._patience.after_silence()
-        if step is Step.QUIET:
-            return
-        if step is Step.TIME_UP:
-            log.info("nobody answered; the session timed out")
-            if self.state in (State.RESULTS, State.EMERGENCY):
-                self._finish("timed_out")
-            else:
-                self._goodbye("timed_out")
-            return
-        at_results = self.state in (State.RESULTS, State.EMERGENCY)
-        if step is not Step.REPROMPT:
-            self._say("still_there" if step is Step.WARN else "last_warning")
-        elif not at_results:
-            self._say("silence")
-        if at_results:
-            self._say("results_options")
-        else:
-            self._repeat_prompt_only()
-
     def _on_results(self, heard: Heard) -> None:
         meaning = self._meaning(heard)
         if isinstance(meaning, Command):
@@ -409,30 +318,26 @@ class Dialog:
             self._say("unclear_results", "error")
 
     def _present_results(self) -> None:
-        assessment = rules.assess(self.knowledge, self._answers)
-        lines = present.result_lines(self.knowledge, self.pack, assessment, self._answers)
-        self._result_lines = lines
-        self._assessment = assessment
+        memory = self._memory
+        assessment = rules.assess(self.knowledge, memory.answers)
+        lines = present.result_lines(self.knowledge, self.pack, assessment, memory.answers)
+        memory.result_lines, memory.assessment = lines, assessment
         for line in lines:
             self._emit(line)
-        self._emit(present.result_event(self.knowledge, self.pack, assessment, self._answers))
+        self._emit(present.result_event(self.knowledge, self.pack, assessment, memory.answers))
         self._say("results_options")
 
     def _finish(self, farewell: str = "goodbye") -> None:
         """Hand over the clinician summary, say goodbye, wipe, and go back to idle."""
-        assert self._assessment is not None
+        assert self._memory.assessment is not None
         self.trigger("summarise")
-        summary = Summary.build(self.knowledge, self.pack, self._assessment, self._answers)
+        summary = Summary.build(
+            self.knowledge, self.pack, self._memory.assessment, self._memory.answers
+        )
         saved = self._save_summary(summary)
-        self._handed_over = True
+        self._memory.handed_over = True
         self._say("summary_saved" if saved else "summary_failed", "info" if saved else "error")
         self._goodbye(farewell)
-
-    def _stop(self) -> None:
-        if self.state in (State.RESULTS, State.EMERGENCY):
-            self._finish()
-        else:
-            self._goodbye("stopped")
 
     def _goodbye(self, message: str) -> None:
         self.trigger("leave")
@@ -443,17 +348,11 @@ class Dialog:
         self.trigger("reset")
 
     def _wipe(self) -> None:
-        """Forget everything about the person: answers, prompts, results, voice changes."""
-        self._answers = {}
-        self._prompt = None
-        self._pending = None
-        self._result_lines = []
-        self._assessment = None
-        self._patience = self._fresh_patience
-        if self._voice != VoiceLevels():
-            self._voice = VoiceLevels()
-            self._emit(self._voice.as_event())  # the speaker goes back to the defaults too
-        self._handed_over = False
+        """Forget everything about the person: a fresh memory replaces the old one whole."""
+        voice_was_changed = self._memory.voice != VoiceLevels()
+        self._memory = SessionMemory(self._fresh_patience)
+        if voice_was_changed:
+            self._emit(self._memory.voice.as_event())  # the speaker goes back to the defaults
 
     def _say(self, key: str, kind: str = "info", **fields: object) -> None:
         self._emit(Say(self.pack.say(key, **fields), kind))  # type: ignore[arg-type]

@@ -202,7 +202,7 @@ def test_voice_commands_change_rate_and_volume_for_this_session_only(kiosk: Kios
     assert "as loud as" in kiosk.said()[-1].text or "as loud as" in kiosk.said()[-2].text
     kiosk.say("stop")
     kiosk.start()
-    assert kiosk.dialog._voice.rate == 1.0 and kiosk.dialog._voice.volume == 1.0
+    assert kiosk.dialog._memory.voice.rate == 1.0 and kiosk.dialog._memory.voice.volume == 1.0
 
 
 def test_stop_mid_session_wipes_everything_and_saves_nothing(kiosk: Kiosk) -> None:
@@ -241,7 +241,7 @@ def test_done_saves_the_summary_says_goodbye_and_wipes(kiosk: Kiosk) -> None:
     assert isinstance(said[-1], End) and kiosk.state is State.IDLE
     assert len(kiosk.saved) == 1 and kiosk.saved[0].answers
     assert kiosk.dialog.answers == {}
-    assert kiosk.dialog._result_lines == [] and kiosk.dialog._assessment is None
+    assert kiosk.dialog._memory.result_lines == [] and kiosk.dialog._memory.assessment is None
 
 
 def test_a_summary_that_cannot_be_saved_is_reported_to_the_person(

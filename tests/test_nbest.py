@@ -54,16 +54,12 @@ def test_the_answer_alone_is_found_below_a_run_with_a_stray_word(
 
 def test_rival_meanings_share_out_the_confidence(pack: Pack, knowledge: Knowledge) -> None:
     """Two guesses that both mean yes outweigh one that means no."""
-    heard = _read(
-        pack, knowledge, "stroke_signs", ("yes", 20.0), ("no", 20.0), ("yeah", 20.0)
-    )
+    heard = _read(pack, knowledge, "stroke_signs", ("yes", 20.0), ("no", 20.0), ("yeah", 20.0))
     assert heard is not None and heard.text == "yes"
     assert abs(heard.confidence - 2 / 3) < 1e-6
 
 
-def test_an_unlikely_answer_low_in_the_list_is_not_heard(
-    pack: Pack, knowledge: Knowledge
-) -> None:
+def test_an_unlikely_answer_low_in_the_list_is_not_heard(pack: Pack, knowledge: Knowledge) -> None:
     far_down = _read(
         pack,
         knowledge,

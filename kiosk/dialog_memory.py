@@ -1,0 +1,33 @@
+"""Everything the kiosk holds about the person in front of it, in one record.
+
+The dialog replaces the record whole when a session ends or the next person starts,
+so wiping a session cannot forget a field that a later change adds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kiosk.dialog_table import Pending, Prompt
+from kiosk.events import Say
+from kiosk.patience import Patience
+from kiosk.rules import Assessment
+from kiosk.voice_settings import VoiceLevels
+
+
+@dataclass
+class SessionMemory:
+    patience: Patience
+    """How long the kiosk still waits for this person before it resets."""
+    answers: dict[str, str] = field(default_factory=dict)
+    prompt: Prompt | None = None
+    """The question being asked now."""
+    pending: Pending | None = None
+    """A red-flag answer waiting for "Is that right?"."""
+    result_lines: list[Say] = field(default_factory=list)
+    """The results as said, for "repeat"."""
+    assessment: Assessment | None = None
+    voice: VoiceLevels = field(default_factory=VoiceLevels)
+    """Rate and volume as this person asked for them."""
+    handed_over: bool = False
+    """The clinician summary of this session has been saved (or tried)."""
