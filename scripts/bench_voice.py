@@ -8,6 +8,7 @@ choose for the language, and by baselines:
   kiosk        our grammar per prompt, our end-of-speech rule, our checks
   dictation    free decoding (no grammar) with keyword matching through the pack
   vosk-endp    (Vosk) the same grammar, decided when Vosk's own endpointer fires
+Latency runs from the end of the last word (found in the clean clip) to the decision.
   grammar-only (PocketSphinx) the same grammar, its best phrase taken without checks
 Prints one table per language, plus model load time and peak memory.
 
@@ -147,6 +148,21 @@ def out_of_grammar(lang: str) -> list[Item]:
     return [Item("not an answer", RED_FLAG, text, "unclear") for text in OUT_OF_GRAMMAR[lang]]
 
 
+def last_sound(clip: bytes, frame: float = 0.01, below_peak_db: float = 34.0) -> float:
+    """Seconds into a clean clip where the speech ends: espeak-ng adds 0.3-0.6 s of
+    silence after the last word, which would otherwise count as the kiosk's speed."""
+    samples = array.array("h", clip)
+    step = int(SAMPLE_RATE * frame)
+    peak = max((abs(s) for s in samples), default=0)
+    floor = peak * 10 ** (-below_peak_db / 20)
+    end = 0
+    for start in range(0, len(samples) - step + 1, step):
+        chunk = samples[start : start + step]
+        if math.sqrt(sum(s * s for s in chunk) / step) > floor:
+            end = start + step
+    return end / SAMPLE_RATE
+
+
 def noise_seed(trial: Trial) -> int:
     """The same noise for a trial in every run (hash() of text changes per process)."""
     return zlib.crc32(repr(trial).encode())
@@ -202,7 +218,7 @@ def run_trial(trial: Trial) -> list[Outcome]:
     clip = speak(trial.item.text, voice=voice, words_per_minute=trial.rate)
     lead = bytes(int(SAMPLE_RATE * LEAD_IN) * 2)
     audio = noisy(lead + clip + bytes(SAMPLE_RATE * 2 * 3), trial.snr, noise_seed(trial))
-    speech_end = LEAD_IN + len(clip) / 2 / SAMPLE_RATE
+    speech_end = LEAD_IN + last_sound(clip)
     ours = engine.listener.decide(ClipSource([audio[len(lead) :]], lead_in=LEAD_IN), expecting)
     assert ours is not None, "nothing else can answer in the benchmark"
     heard = ours.heard
