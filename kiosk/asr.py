@@ -23,7 +23,7 @@ from typing import Any
 from kiosk.audio import CHUNK_SECONDS, SAMPLE_RATE, AudioSource
 from kiosk.errors import ModelNotFoundError
 from kiosk.events import Heard, Silence, Unclear, Utterance
-from kiosk.grammar import UNKNOWN_SYMBOLS, Expectation, phrases, vosk_grammar
+from kiosk.grammar import UNKNOWN_SYMBOLS, Expectation, SoFar, phrases, vosk_grammar
 from kiosk.nbest import alternatives, read
 from kiosk.prompts import Pack
 from kiosk.turn import DEFAULT_ENDPOINTING, DecidingListener, Decision, Endpointing, Turn
@@ -70,13 +70,13 @@ class VoskListener(DecidingListener):
         self,
         model: Any,
         pack: Pack,
-        is_complete: Callable[[str, Expectation], bool],
+        so_far: Callable[[str, Expectation], SoFar],
         endpointing: Endpointing = DEFAULT_ENDPOINTING,
         check_with_free_decoder: bool = True,
     ) -> None:
         self.model = model
         self.pack = pack
-        self.is_complete = is_complete
+        self.so_far = so_far
         self.endpointing = endpointing
         self.check_with_free_decoder = check_with_free_decoder
         self.unknown = next(
@@ -110,7 +110,7 @@ class VoskListener(DecidingListener):
                 turn.update(json.loads(grammar.PartialResult()).get("partial", ""))
             if free is not None:
                 free.AcceptWaveform(chunk)
-            if turn.done(lambda text: self.is_complete(text, expecting)):
+            if turn.done(lambda text: self.so_far(text, expecting)):
                 break
         final = turn.finished if turn.finished and turn.finished.get("text") else None
         final = final or _with_text(json.loads(grammar.FinalResult()))

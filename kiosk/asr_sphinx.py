@@ -36,7 +36,7 @@ from typing import Any
 from kiosk.audio import CHUNK_SECONDS, AudioSource
 from kiosk.errors import ModelNotFoundError
 from kiosk.events import Heard, Silence, Unclear, Utterance
-from kiosk.grammar import Expectation, jsgf_grammar, phrases
+from kiosk.grammar import Expectation, SoFar, jsgf_grammar, phrases
 from kiosk.prompts import Pack
 from kiosk.turn import DEFAULT_ENDPOINTING, DecidingListener, Decision, Endpointing, Turn
 
@@ -112,7 +112,7 @@ class SphinxListener(DecidingListener):
         decoder: Any,
         judge: Any,
         pack: Pack,
-        is_complete: Callable[[str, Expectation], bool],
+        so_far: Callable[[str, Expectation], SoFar],
         endpointing: Endpointing = DEFAULT_ENDPOINTING,
         fit: Fit = DEFAULT_FIT,
     ) -> None:
@@ -121,7 +121,7 @@ class SphinxListener(DecidingListener):
         self.judge = judge
         """Decodes the whole turn once more and decides it (batch CMN)."""
         self.pack = pack
-        self.is_complete = is_complete
+        self.so_far = so_far
         self.endpointing = endpointing
         self.fit = fit
         self._searches: dict[str, str] = {}
@@ -149,7 +149,7 @@ class SphinxListener(DecidingListener):
                 self.decoder.process_raw(chunk)
                 hypothesis = self.decoder.hyp()
                 turn.update(hypothesis.hypstr if hypothesis else "")
-                if turn.done(lambda text: self.is_complete(text, expecting)):
+                if turn.done(lambda text: self.so_far(text, expecting)):
                     break
         finally:
             self.decoder.end_utt()

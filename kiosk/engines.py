@@ -15,10 +15,9 @@ from typing import Literal, Protocol
 from kiosk.audio import AudioSource
 from kiosk.dialog_table import IDLE_COMMANDS, RESULT_COMMANDS
 from kiosk.errors import ModelNotFoundError
-from kiosk.grammar import Expectation, grammar_words
+from kiosk.grammar import Expectation, answer_so_far, grammar_words
 from kiosk.knowledge import Knowledge
 from kiosk.models import find_vosk_model, how_to_get
-from kiosk.parse import is_complete
 from kiosk.prompts import Pack
 from kiosk.turn import Decision, Endpointing
 from kiosk.voice import Listener
@@ -80,7 +79,7 @@ def _vosk(
 
     model = load_vosk_model(folder)
     missing = missing_words(model, every_grammar_word(pack, knowledge))
-    listener = VoskListener(model, pack, lambda t, e: is_complete(pack, t, e), endpointing)
+    listener = VoskListener(model, pack, lambda t, e: answer_so_far(pack, t, e), endpointing)
     why = "as asked" if forced else f"a Vosk model for '{pack.language}' is installed"
     return Engine("vosk", listener, f"Vosk with the model at {folder} ({why})", tuple(missing))
 
@@ -93,7 +92,7 @@ def _sphinx(pack: Pack, knowledge: Knowledge, endpointing: Endpointing, forced: 
     missing = add_spellings(streaming, words)
     add_spellings(judge, words)
     listener = SphinxListener(
-        streaming, judge, pack, lambda t, e: is_complete(pack, t, e), endpointing
+        streaming, judge, pack, lambda t, e: answer_so_far(pack, t, e), endpointing
     )
     why = (
         "as asked"

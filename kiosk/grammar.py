@@ -6,6 +6,7 @@ uses, so typed and spoken answers can never drift apart.
 
 from __future__ import annotations
 
+import enum
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -46,6 +47,31 @@ def phrases(pack: Pack, expecting: Expectation) -> list[str]:
         if question.kind is Kind.NUMBER:
             found += number_phrases(pack)
     return _unique(" ".join(normalise(p)) for p in found)
+
+
+class SoFar(enum.Enum):
+    """How far the words heard so far make an answer; end of speech waits accordingly."""
+
+    INCOMPLETE = "incomplete"
+    """Not an answer yet ("over a")."""
+    MAY_CHANGE = "may change"
+    """An answer that more words would change: "one" may go on "... side of my body"."""
+    SETTLED = "settled"
+    """An answer or command that no longer phrase here changes."""
+
+
+def answer_so_far(pack: Pack, text: str, expecting: Expectation) -> SoFar:
+    """Whether `text` is an answer yet, and whether more words could still change it."""
+    from kiosk.parse import NotUnderstood, interpret_expected
+
+    meaning = interpret_expected(pack, text, expecting)
+    if isinstance(meaning, NotUnderstood):
+        return SoFar.INCOMPLETE
+    so_far = " ".join(normalise(text)) + " "
+    for longer in phrases(pack, expecting):
+        if longer.startswith(so_far) and interpret_expected(pack, longer, expecting) != meaning:
+            return SoFar.MAY_CHANGE
+    return SoFar.SETTLED
 
 
 def number_phrases(pack: Pack) -> list[str]:

@@ -1,8 +1,9 @@
 """One listening turn, engine-neutral: when speech has ended, and what was decided.
 
-End of speech: once the words heard so far already make a complete answer, a short
-pause ends the turn; while they do not (a slow "I ... don't ... know"), the kiosk
-waits much longer. Both pauses are settings. Time is counted in audio samples, so
+End of speech: once the words heard so far make a complete answer that more words
+would not change, a short pause ends the turn; while they do not (a slow "I ... don't
+... know", or "one ..." that may go on "... side of my body"), the kiosk waits much
+longer. Both pauses are settings. Time is counted in audio samples, so
 recorded audio gives the same decisions every run.
 """
 
@@ -14,13 +15,16 @@ from typing import Any
 
 from kiosk.audio import AudioSource
 from kiosk.events import Heard
-from kiosk.grammar import UNKNOWN_SYMBOLS, Expectation
+from kiosk.grammar import UNKNOWN_SYMBOLS, Expectation, SoFar
 
 
 @dataclass(frozen=True)
 class Endpointing:
     complete_pause: float = 0.4
-    """Seconds of quiet that end a turn once a complete answer has been heard."""
+    """Seconds of quiet that end a turn once a complete, settled answer has been heard."""
+    unsettled_pause: float = 1.0
+    """Seconds of quiet after an answer that more words would change ("one" before
+    "... side of my body", "no" before "... idea"): longer, but not as long as mid-answer."""
     incomplete_pause: float = 1.6
     """Seconds of quiet tolerated mid-answer (slow or effortful speech)."""
     no_speech: float = 12.0
@@ -76,7 +80,7 @@ class Turn:
             self.partial = partial
             self.last_change = self.elapsed
 
-    def done(self, is_complete: Callable[[str], bool]) -> bool:
+    def done(self, so_far: Callable[[str], SoFar]) -> bool:
         rule = self.endpointing
         if self.finished is not None and self.finished.get("text"):
             return True
@@ -86,5 +90,10 @@ class Turn:
             return self.elapsed + 1e-6 >= rule.no_speech
         quiet = self.elapsed - self.last_change + 1e-6  # audio time adds up in 0.1 s steps
         words = " ".join(w for w in self.partial.split() if w not in UNKNOWN_SYMBOLS)
-        pause = rule.complete_pause if words and is_complete(words) else rule.incomplete_pause
-        return quiet >= pause
+        progress = so_far(words) if words else SoFar.INCOMPLETE
+        pauses = {
+            SoFar.SETTLED: rule.complete_pause,
+            SoFar.MAY_CHANGE: rule.unsettled_pause,
+            SoFar.INCOMPLETE: rule.incomplete_pause,
+        }
+        return quiet >= pauses[progress]

@@ -14,9 +14,8 @@ import pytest
 from kiosk.audio import CHUNK_BYTES, ClipSource, read_wav
 from kiosk.dialog import QUESTION_COMMANDS
 from kiosk.errors import AudioDeviceError
-from kiosk.grammar import Expectation, phrases, vosk_grammar
+from kiosk.grammar import Expectation, answer_so_far, phrases, vosk_grammar
 from kiosk.knowledge import Knowledge
-from kiosk.parse import is_complete
 from kiosk.prompts import Pack, load_pack
 from kiosk.tts import Pyttsx3Speaker, VoiceSettings
 from kiosk.turn import Endpointing, Turn
@@ -46,25 +45,39 @@ def test_a_korean_grammar_stays_readable_for_vosk(knowledge: Knowledge) -> None:
 
 
 def _quiet_after(words: str, seconds: float, pack: Pack, expecting: Expectation) -> bool:
-    turn = Turn(Endpointing(complete_pause=0.4, incomplete_pause=1.6))
+    turn = Turn(Endpointing(complete_pause=0.4, unsettled_pause=1.0, incomplete_pause=1.6))
     turn.elapsed = 1.0
     turn.update(words)
     turn.elapsed += seconds
-    return turn.done(lambda text: is_complete(pack, text, expecting))
+    return turn.done(lambda text: answer_so_far(pack, text, expecting))
 
 
 def test_a_complete_answer_ends_the_turn_after_a_short_pause(
     knowledge: Knowledge, pack: Pack
 ) -> None:
     expecting = Expectation(knowledge.questions["stroke_signs"], QUESTION_COMMANDS)
-    assert not _quiet_after("no", 0.3, pack, expecting)
-    assert _quiet_after("no", 0.4, pack, expecting)
+    assert not _quiet_after("yes", 0.3, pack, expecting)
+    assert _quiet_after("yes", 0.4, pack, expecting)
 
 
 def test_slow_speech_mid_answer_is_not_cut_off(knowledge: Knowledge, pack: Pack) -> None:
     expecting = Expectation(knowledge.questions["onset"], QUESTION_COMMANDS)
     assert not _quiet_after("over a", 1.0, pack, expecting), "half an answer: keep listening"
     assert _quiet_after("over a", 1.6, pack, expecting)
+
+
+def test_an_answer_that_more_words_would_change_waits_for_them(
+    knowledge: Knowledge, pack: Pack
+) -> None:
+    """A slow "one ... side of my body" must not be cut off as "one leg"."""
+    sides = Expectation(knowledge.questions["sides"], QUESTION_COMMANDS)
+    assert not _quiet_after("one", 0.9, pack, sides), "one may go on: side of my body"
+    assert _quiet_after("one", 1.0, pack, sides)
+    assert _quiet_after("one side", 0.4, pack, sides), "nothing longer means otherwise"
+    red_flag = Expectation(knowledge.questions["stroke_signs"], QUESTION_COMMANDS)
+    assert not _quiet_after("no", 0.9, pack, red_flag), "no may go on: idea"
+    age = Expectation(knowledge.questions["age"], QUESTION_COMMANDS)
+    assert not _quiet_after("seventy", 0.9, pack, age), "seventy may go on: two"
 
 
 def test_no_speech_at_all_ends_as_silence_after_the_long_wait() -> None:
