@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""Where to set PocketSphinx's rejection thresholds (kiosk.asr_sphinx.Fit), on a tuning set.
+
+The tuning set is kept apart from the benchmark's (scripts/bench_voice.py) and the test
+suite's: other answer phrases, other sentences that are not answers, and espeak-ng voice
+variants the benchmark does not use. Each clip is decoded as the kiosk's judge decodes a
+turn, and for candidate thresholds on its fit (the grammar path's score per frame of
+speech) the table shows what would be taken: answers right and wrong, and sentences that
+are not answers. Fit.reject_below rejects; Fit.confirm_below lowers the confidence.
+
+    .venv/bin/python scripts/tune_sphinx_fit.py
+"""
+
+from __future__ import annotations
+
+import sys
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from bench_voice import noisy  # noqa: E402
+
+from kiosk.asr_sphinx import SphinxListener, add_spellings, load_sphinx  # noqa: E402
+from kiosk.engines import every_grammar_word  # noqa: E402
+from kiosk.grammar import answer_so_far, phrases  # noqa: E402
+from kiosk.knowledge import load_knowledge  # noqa: E402
+from kiosk.parse import interpret_expected  # noqa: E402
+from kiosk.prompts import load_pack  # noqa: E402
+from kiosk.recognize import expectation_for  # noqa: E402
+from tests.speech import speak  # noqa: E402
+
+VOICES = ["en+m2", "en+f2", "en+m4", "en-us+m6"]
+RATES = [130, 170]
+NOISE = [None, 10]
+ANSWERS = [  # (question, phrase): phrases the benchmark does not speak
+    ("stroke_signs", "yeah"),
+    ("stroke_signs", "correct"),
+    ("stroke_signs", "nope"),
+    ("stroke_signs", "not really"),
+    ("stroke_signs", "not sure"),
+    ("stroke_signs", "no idea"),
+    ("stroke_signs", "say again"),
+    ("stroke_signs", "previous question"),
+    ("stroke_signs", "what can i say"),
+    ("stroke_signs", "hold on"),
+    ("sides", "both"),
+    ("sides", "one side"),
+    ("onset", "suddenly"),
+    ("onset", "slowly"),
+]
+NOT_ANSWERS = [
+    "is my daughter still outside",
+    "I think I left the oven on",
+    "the doctor said to come here",
+    "this chair is very hard",
+    "my knees have been bad for years",
+    "I can't read the screen",
+    "do I need to take my shoes off",
+    "it hurts when I climb the stairs",
+    "sorry I was not listening",
+    "what time does the clinic close",
+    "I had a cold last week",
+    "my husband has the same thing",
+    "the car park was full",
+    "should I stand up",
+    "I walk with a stick",
+    "there was a lot of traffic",
+    "I am a bit deaf",
+    "can you say that in Polish",
+    "my feet are always cold",
+    "I came by taxi",
+]
+
+
+@dataclass(frozen=True)
+class Clip:
+    right: bool | None
+    """The grammar's phrase means what was said; None for a sentence that is not an answer."""
+    kept: bool
+    """It came out as a whole phrase; only the thresholds can still reject it."""
+    fit: float
+    snr: int | None
+
+
+def decode_tuning_set() -> list[Clip]:
+    knowledge = load_knowledge()
+    pack = load_pack("en", knowledge)
+    judge = load_sphinx("batch")
+    add_spellings(judge, every_grammar_word(pack, knowledge))
+    listener = SphinxListener(judge, judge, pack, lambda t, e: answer_so_far(pack, t, e))
+    said = [(q, p, True) for q, p in ANSWERS] + [("stroke_signs", s, False) for s in NOT_ANSWERS]
+    clips = []
+    for question, text, is_answer in said:
+        expecting = expectation_for(knowledge, question)
+        grammar = set(phrases(pack, expecting))
+        meant = interpret_expected(pack, text, expecting)
+        judge.activate_search(listener.search_for(expecting))
+        for voice in VOICES:
+            for rate in RATES:
+                clean = bytes(9600) + speak(text, voice, rate) + bytes(16000)
+                for snr in NOISE:
+                    audio = noisy(clean, snr, zlib.crc32(f"{text}{voice}{rate}".encode()))
+                    heard, fit = listener.judge_turn(audio)
+                    right = interpret_expected(pack, heard, expecting) == meant
+                    kept = heard in grammar and fit is not None
+                    clips.append(Clip(right if is_answer else None, kept, fit or 0.0, snr))
+    return clips
+
+
+def print_table(clips: list[Clip]) -> None:
+    answers = sum(c.right is not None for c in clips)
+    clean = sum(c.right is None and c.snr is None for c in clips)
+    loud = sum(c.right is None and c.snr == 10 for c in clips)
+    print(f"{answers} answers and {clean} + {loud} sentences that are not answers (clean +")
+    print("10 dB). Taken: came out as a whole phrase with a fit at least the threshold.\n")
+    header = ["fit >=", "right", "wrong", "non-ans clean", "non-ans 10 dB"]
+    print("  ".join(f"{h:>13}" for h in header))
+    for fit in (-65.0, -75.0, -85.0, -95.0, -105.0, -120.0, -150.0):
+        taken = [c for c in clips if c.kept and c.fit >= fit]
+        row = [
+            f"{fit:.0f}",
+            str(sum(c.right is True for c in taken)),
+            str(sum(c.right is False for c in taken)),
+            str(sum(c.right is None and c.snr is None for c in taken)),
+            str(sum(c.right is None and c.snr == 10 for c in taken)),
+        ]
+        print("  ".join(f"{v:>13}" for v in row))
+
+
+def main() -> int:
+    print_table(decode_tuning_set())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
