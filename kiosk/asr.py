@@ -1,8 +1,7 @@
 """Speech in with Vosk: one grammar per prompt, our own end-of-speech rule, and a check.
 
-End of speech: once the words heard so far already make a complete answer, a short
-pause ends the turn; while they do not (a slow "I ... don't ... know"), the kiosk
-waits much longer. Both pauses are settings. Time is counted in audio samples.
+End of speech: `kiosk.turn` on the running partial result (a short pause after a
+settled answer, longer ones while the answer may still change or is half said).
 
 Which answer: the grammar decoder keeps an N-best list, read by `kiosk.nbest` (one
 answer per turn; how sure is the share of the list that means it).
