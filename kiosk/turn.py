@@ -3,7 +3,7 @@
 End of speech: once the words heard so far make a complete answer that more words
 would not change, a short pause ends the turn; while they do not (a slow "I ... don't
 ... know", or "one ..." that may go on "... side of my body"), the kiosk waits much
-longer. Both pauses are settings. Time is counted in audio samples, so
+longer. All three pauses are settings. Time is counted in audio samples, so
 recorded audio gives the same decisions every run.
 """
 
@@ -74,6 +74,9 @@ class Turn:
         self.partial = ""
         self.last_change = 0.0
         self.finished: dict[str, Any] | None = None
+        self._progress: tuple[str, SoFar] = ("", SoFar.INCOMPLETE)
+        """The last words judged and how far they go: the partial rarely changes, while
+        `done` is asked every chunk, and judging reads every phrase of the prompt."""
 
     def update(self, partial: str) -> None:
         if partial != self.partial:
@@ -90,7 +93,9 @@ class Turn:
             return self.elapsed + 1e-6 >= rule.no_speech
         quiet = self.elapsed - self.last_change + 1e-6  # audio time adds up in 0.1 s steps
         words = " ".join(w for w in self.partial.split() if w not in UNKNOWN_SYMBOLS)
-        progress = so_far(words) if words else SoFar.INCOMPLETE
+        if words != self._progress[0]:
+            self._progress = (words, so_far(words))
+        progress = self._progress[1]
         pauses = {
             SoFar.SETTLED: rule.complete_pause,
             SoFar.MAY_CHANGE: rule.unsettled_pause,
