@@ -7,6 +7,8 @@ variants the benchmark does not use. Each clip is decoded as the kiosk's judge d
 turn, and for candidate thresholds on its fit (the grammar path's score per frame of
 speech) the table shows what would be taken: answers right and wrong, and sentences that
 are not answers. Fit.reject_below rejects; Fit.confirm_below lowers the confidence.
+A second table does the same for Fit.least_lead (how far the phrase must lead the best
+phrase of another meaning), at the kiosk's fit threshold.
 
     .venv/bin/python scripts/tune_sphinx_fit.py
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import sys
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +27,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from bench_voice import noisy  # noqa: E402
 
-from kiosk.asr_sphinx import SphinxListener, add_spellings, load_sphinx  # noqa: E402
+from kiosk.asr_sphinx import DEFAULT_FIT, SphinxListener, add_spellings, load_sphinx  # noqa: E402
 from kiosk.engines import every_grammar_word  # noqa: E402
 from kiosk.grammar import answer_so_far, phrases  # noqa: E402
 from kiosk.knowledge import load_knowledge  # noqa: E402
@@ -83,6 +86,8 @@ class Clip:
     kept: bool
     """It came out as a whole phrase; only the thresholds can still reject it."""
     fit: float
+    lead: float | None
+    """Lead over the best phrase of another meaning; None when there was no rival."""
     snr: int | None
 
 
@@ -104,25 +109,52 @@ def decode_tuning_set() -> list[Clip]:
                 clean = bytes(9600) + speak(text, voice, rate) + bytes(16000)
                 for snr in NOISE:
                     audio = noisy(clean, snr, zlib.crc32(f"{text}{voice}{rate}".encode()))
-                    heard, fit = listener.judge_turn(audio)
-                    right = interpret_expected(pack, heard, expecting) == meant
-                    kept = heard in grammar and fit is not None
-                    clips.append(Clip(right if is_answer else None, kept, fit or 0.0, snr))
+                    judged = listener.judge_turn(audio, expecting)
+                    right = interpret_expected(pack, judged.text, expecting) == meant
+                    kept = judged.text in grammar and judged.fit is not None
+                    answer = right if is_answer else None
+                    clips.append(Clip(answer, kept, judged.fit or 0.0, judged.lead, snr))
     return clips
 
 
-def print_table(clips: list[Clip]) -> None:
+def print_tables(clips: list[Clip]) -> None:
     answers = sum(c.right is not None for c in clips)
     clean = sum(c.right is None and c.snr is None for c in clips)
     loud = sum(c.right is None and c.snr == 10 for c in clips)
     print(f"{answers} answers and {clean} + {loud} sentences that are not answers (clean +")
     print("10 dB). Taken: came out as a whole phrase with a fit at least the threshold.\n")
-    header = ["fit >=", "right", "wrong", "non-ans clean", "non-ans 10 dB"]
+    print_rows(
+        clips,
+        "fit >=",
+        [
+            (f"{fit:.0f}", lambda c, fit=fit: c.fit >= fit)
+            for fit in (-65.0, -75.0, -85.0, -95.0, -105.0, -120.0, -150.0)
+        ],
+    )
+    at_fit = DEFAULT_FIT.reject_below
+    print(f"\nAt fit >= {at_fit:.0f}, also leading the best phrase of another meaning by:\n")
+    print_rows(
+        clips,
+        "lead >=",
+        [
+            (
+                f"{lead:g}",
+                lambda c, lead=lead: c.fit >= at_fit and (c.lead is None or c.lead >= lead),
+            )
+            for lead in (0.0, 1.0, 2.5, 4.0, 6.0, 10.0)
+        ],
+    )
+
+
+def print_rows(
+    clips: list[Clip], name: str, rules: list[tuple[str, Callable[[Clip], bool]]]
+) -> None:
+    header = [name, "right", "wrong", "non-ans clean", "non-ans 10 dB"]
     print("  ".join(f"{h:>13}" for h in header))
-    for fit in (-65.0, -75.0, -85.0, -95.0, -105.0, -120.0, -150.0):
-        taken = [c for c in clips if c.kept and c.fit >= fit]
+    for label, rule in rules:
+        taken = [c for c in clips if c.kept and rule(c)]
         row = [
-            f"{fit:.0f}",
+            label,
             str(sum(c.right is True for c in taken)),
             str(sum(c.right is False for c in taken)),
             str(sum(c.right is None and c.snr is None for c in taken)),
@@ -132,7 +164,7 @@ def print_table(clips: list[Clip]) -> None:
 
 
 def main() -> int:
-    print_table(decode_tuning_set())
+    print_tables(decode_tuning_set())
     return 0
 
 

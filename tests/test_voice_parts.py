@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
 import wave
@@ -182,3 +183,63 @@ def test_pocketsphinx_red_flag_answers_are_always_confirmed(knowledge: Knowledge
     assert red_flag is not None and other is not None
     assert red_flag.heard == Utterance("yes", 0.6), "checked before it counts"
     assert other.heard == Utterance("yes", 1.0), "elsewhere a clear answer counts at once"
+
+
+class _TwoReadings:
+    """A PocketSphinx decoder stand-in whose N-best list holds "too loud" and, `behind`
+    points per frame lower, "don't know": what the judge weighs when two phrases fit."""
+
+    FRAMES = 40
+
+    def __init__(self, behind: float) -> None:
+        self.behind = behind
+
+    @staticmethod
+    def _reading(text: str, per_frame: float) -> Any:
+        from types import SimpleNamespace
+
+        return SimpleNamespace(hypstr=text, score=1.0001 ** (per_frame * _TwoReadings.FRAMES))
+
+    def hyp(self) -> Any:
+        return self._reading("too loud", -50.0)
+
+    def nbest(self) -> Any:
+        yield self._reading("too loud", -50.0)
+        yield self._reading("too loud", -50.0 - self.behind / 2)  # other word timings
+        yield self._reading("dont know", -50.0 - self.behind)
+
+    def seg(self) -> Any:
+        from types import SimpleNamespace
+
+        half = self.FRAMES // 2
+        return [SimpleNamespace(word="too", start_frame=0, end_frame=half - 1),
+                SimpleNamespace(word="loud", start_frame=half, end_frame=self.FRAMES - 1)]  # fmt: skip
+
+    def get_logmath(self) -> Any:
+        from types import SimpleNamespace
+
+        return SimpleNamespace(log=lambda p: math.log(p) / math.log(1.0001))
+
+    def __getattr__(self, name: str) -> Any:
+        return lambda *args, **kwargs: None  # start_utt, process_raw, activate_search, ...
+
+
+@pytest.mark.parametrize(("behind", "heard_as"), [(1.0, None), (10.0, "too loud")])
+def test_pocketsphinx_asks_again_when_two_meanings_fit_almost_equally(
+    knowledge: Knowledge, behind: float, heard_as: str | None
+) -> None:
+    from kiosk.asr_sphinx import SphinxListener
+    from kiosk.events import Unclear, Utterance
+    from kiosk.recognize import expectation_for
+
+    english = load_pack("en", knowledge)
+    decoder = _TwoReadings(behind)
+    listener = SphinxListener(decoder, decoder, english, lambda t, e: answer_so_far(english, t, e))
+    decision = listener.decide(
+        ClipSource([bytes(CHUNK_BYTES * 5)]), expectation_for(knowledge, "diabetes")
+    )
+    assert decision is not None
+    if heard_as is None:
+        assert decision.heard == Unclear(), "a near tie between meanings is asked again"
+    else:
+        assert decision.heard == Utterance(heard_as, 1.0), "a clear winner counts at once"
