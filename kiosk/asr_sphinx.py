@@ -17,6 +17,13 @@ before it counts (measured with scripts/bench_voice.py):
   neither. On the tuning set (scripts/tune_sphinx_fit.py) a lead of 2.5 per frame cut
   the wrong answers taken from 18 to 11 of 224 for one right answer lost, and the
   non-answers taken at 10 dB from 70 to 64 of 160.
+- free dictation of the same turn (the n-gram language model, streamed alongside) must
+  not hear many more words than the phrase has: a grammar squeezes "I came by taxi"
+  into "what can i say", while dictation hears four or five words, whatever they are.
+  On the tuning set, allowing two extra words cut the non-answers taken from 27 to 16
+  of 160 clean and from 71 to 41 at 10 dB, for 5 of 224 right answers lost (and the
+  benchmark's clean answers lost none). Only the word count is used: dictation gets the
+  words themselves wrong too often to read an answer from them.
 - on safety-critical questions every answer it hears is confirmed ("I heard no. Is that
   right?"): on espeak-ng voices a good fit was still the wrong answer too often (15 of
   432 utterances at a red-flag question) to take any red-flag answer unchecked.
@@ -28,7 +35,9 @@ mean over from earlier turns, so a quiet answer after a noisy one was misheard; 
 same espeak-ng audio (3 voices x 3 rates) it took clean answers from 35% to 62% right.
 Both decoders dither (deterministically) because digital silence, which no microphone
 produces but recordings can, gives the acoustic model frames it has never seen.
-Neither loads the n-gram language model (grammars only): peak memory 128 -> 77 MB.
+The dictation decoder runs only its first, streaming pass (no second pass at the end of
+the turn, so it adds no delay); it uses about 0.4 s of processor time per second of
+speech on the development machine, and the n-gram model adds about 50 MB.
 
 Tried and not adopted: comparing the grammar path with a free phone loop over the same
 turn (scripts/tune_sphinx_fit.py shows the fit thresholds on a tuning set kept apart
@@ -71,6 +80,9 @@ class Fit:
     confirm_below: float = -75.0
     """A fit between the two counts with lower confidence (red flags are confirmed)."""
     unsure_confidence: float = 0.6
+    most_extra_words: int = 2
+    """Free dictation hearing more words than the phrase has, by more than this, means
+    a sentence was said rather than an answer: the person is asked again."""
     least_lead: float = 2.5
     """A phrase that leads the best phrase of another meaning by less (per frame of
     speech) is too close to call: the person is asked again."""
@@ -97,15 +109,17 @@ timings, and entries further down score too far behind to matter."""
 DEFAULT_FIT = Fit()
 
 
-def load_sphinx(cmn: str = "live") -> Any:
+def load_sphinx(cmn: str = "live", dictation: bool = False) -> Any:
     """A PocketSphinx decoder with the US-English model inside the wheel.
 
     `cmn` is "live" for the streaming pass (the mean is carried over from earlier turns)
-    or "batch" for the pass over a whole turn (normalised on that turn alone)."""
+    or "batch" for the pass over a whole turn (normalised on that turn alone).
+    `dictation` loads the n-gram language model for free speech instead of grammars."""
     try:
         import pocketsphinx
     except ImportError as exc:
         raise ModelNotFoundError(f"the pocketsphinx package is not installed ({exc})") from exc
+    search: dict[str, Any] = {"fwdflat": False, "bestpath": False} if dictation else {"lm": None}
     try:
         # No noise removal: its estimate carries over from one turn to the next, so the
         # same answer could be decided differently depending on who spoke before.
@@ -115,8 +129,8 @@ def load_sphinx(cmn: str = "live") -> Any:
             remove_noise=False,
             dither=True,
             seed=1,
-            lm=None,
             cmn=cmn,
+            **search,
         )
     except (RuntimeError, ValueError) as exc:
         raise ModelNotFoundError(f"PocketSphinx could not load its model ({exc})") from exc
@@ -149,6 +163,7 @@ class SphinxListener(DecidingListener):
         so_far: Callable[[str, Expectation], SoFar],
         endpointing: Endpointing = DEFAULT_ENDPOINTING,
         fit: Fit = DEFAULT_FIT,
+        dictation: Any = None,
     ) -> None:
         self.decoder = decoder
         """Streams each turn to find where the speech ends (live CMN)."""
@@ -158,6 +173,8 @@ class SphinxListener(DecidingListener):
         self.so_far = so_far
         self.endpointing = endpointing
         self.fit = fit
+        self.dictation = dictation
+        """Free dictation of the same turn, for its word count (None: no such check)."""
         self._searches: dict[str, str] = {}
         self._logmath = decoder.get_logmath()
 
@@ -174,6 +191,8 @@ class SphinxListener(DecidingListener):
         turn = Turn(self.endpointing)
         audio = bytearray()
         self.decoder.start_utt()
+        if self.dictation is not None:
+            self.dictation.start_utt()
         try:
             for chunk in source.open_turn():
                 if interrupted():
@@ -181,15 +200,27 @@ class SphinxListener(DecidingListener):
                 turn.elapsed += CHUNK_SECONDS
                 audio += chunk
                 self.decoder.process_raw(chunk)
+                if self.dictation is not None:
+                    self.dictation.process_raw(chunk)
                 hypothesis = self.decoder.hyp()
                 turn.update(hypothesis.hypstr if hypothesis else "")
                 if turn.done(lambda text: self.so_far(text, expecting)):
                     break
         finally:
             self.decoder.end_utt()
+            dictated = self._dictated()
         judgement = self.judge_turn(bytes(audio), expecting)
-        heard = self._heard(judgement, expecting, turn)
-        return Decision(heard, judgement.text, None, turn.last_change, turn.elapsed)
+        heard = self._heard(judgement, dictated, expecting, turn)
+        return Decision(heard, judgement.text, dictated, turn.last_change, turn.elapsed)
+
+    def _dictated(self) -> str | None:
+        """The free dictation of the turn just ended (None without a dictation decoder)."""
+        if self.dictation is None:
+            return None
+        self.dictation.end_utt()
+        hypothesis = self.dictation.hyp()
+        words = hypothesis.hypstr.split() if hypothesis is not None else []
+        return " ".join(w for w in words if w not in NOT_SPEECH)
 
     def search_for(self, expecting: Expectation) -> str:
         """The name of the decoders' search for this prompt's grammar (made once)."""
@@ -244,7 +275,9 @@ class SphinxListener(DecidingListener):
         meaning = interpret_expected(self.pack, phrase, expecting)
         return None if isinstance(meaning, NotUnderstood) else meaning
 
-    def _heard(self, judgement: Judgement, expecting: Expectation, turn: Turn) -> Heard:
+    def _heard(
+        self, judgement: Judgement, dictated: str | None, expecting: Expectation, turn: Turn
+    ) -> Heard:
         text, fit, lead = judgement.text, judgement.fit, judgement.lead
         if not turn.partial and not text:
             return Silence()
@@ -255,6 +288,11 @@ class SphinxListener(DecidingListener):
             return Unclear()
         if lead is not None and lead < self.fit.least_lead:
             log.info("two answers fitted the speech almost equally well")
+            return Unclear()
+        if dictated is not None and (
+            len(dictated.split()) > len(text.split()) + self.fit.most_extra_words
+        ):
+            log.info("heard a sentence rather than an answer")
             return Unclear()
         sure = fit >= self.fit.confirm_below and not expecting.safety_critical
         return Utterance(text, 1.0 if sure else self.fit.unsure_confidence)

@@ -243,3 +243,37 @@ def test_pocketsphinx_asks_again_when_two_meanings_fit_almost_equally(
         assert decision.heard == Unclear(), "a near tie between meanings is asked again"
     else:
         assert decision.heard == Utterance(heard_as, 1.0), "a clear winner counts at once"
+
+
+class _Dictation(_TwoReadings):
+    """Free dictation that heard a whole sentence."""
+
+    def hyp(self) -> Any:
+        return self._reading("could you call the nurse for me", -60.0)
+
+
+@pytest.mark.parametrize(("dictated", "heard_as"), [(True, None), (False, "too loud")])
+def test_pocketsphinx_asks_again_when_dictation_hears_a_sentence(
+    knowledge: Knowledge, dictated: bool, heard_as: str | None
+) -> None:
+    from kiosk.asr_sphinx import SphinxListener
+    from kiosk.events import Unclear, Utterance
+    from kiosk.recognize import expectation_for
+
+    english = load_pack("en", knowledge)
+    grammar = _TwoReadings(behind=10.0)
+    listener = SphinxListener(
+        grammar,
+        grammar,
+        english,
+        lambda t, e: answer_so_far(english, t, e),
+        dictation=_Dictation(behind=10.0) if dictated else None,
+    )
+    decision = listener.decide(
+        ClipSource([bytes(CHUNK_BYTES * 5)]), expectation_for(knowledge, "diabetes")
+    )
+    assert decision is not None
+    if heard_as is None:
+        assert decision.heard == Unclear(), "seven words are a sentence, not 'too loud'"
+    else:
+        assert decision.heard == Utterance(heard_as, 1.0)
