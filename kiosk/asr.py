@@ -136,10 +136,9 @@ class VoskListener(DecidingListener):
         return Utterance(reading.text, confidence)
 
     def _meaning(self, phrase: str, expecting: Expectation) -> Hashable | None:
-        from kiosk.parse import NotUnderstood, interpret_expected
+        from kiosk.parse import understood
 
-        meaning = interpret_expected(self.pack, phrase, expecting)
-        return None if isinstance(meaning, NotUnderstood) else meaning
+        return understood(self.pack, phrase, expecting)
 
     def _corroboration(self, text: str, free_text: str, expecting: Expectation) -> float:
         """How far the free decoder supports the grammar's meaning (an upper bound)."""

@@ -59,7 +59,7 @@ from kiosk.audio import CHUNK_SECONDS, AudioSource
 from kiosk.errors import ModelNotFoundError
 from kiosk.events import Heard, Silence, Unclear, Utterance
 from kiosk.grammar import Expectation, SoFar, jsgf_grammar, phrases
-from kiosk.parse import NotUnderstood, interpret_expected
+from kiosk.parse import understood
 from kiosk.prompts import Pack
 from kiosk.turn import DEFAULT_ENDPOINTING, DecidingListener, Decision, Endpointing, Turn
 
@@ -95,6 +95,9 @@ class Judgement:
 
     text: str
     """The best path's words ("" when it found none)."""
+    whole: bool
+    """The best path ended on a whole phrase of the grammar (it often stops part-way
+    through one on speech that is not an answer)."""
     fit: float | None
     """The best path's score per frame of speech; None without a path."""
     lead: float | None
@@ -249,20 +252,22 @@ class SphinxListener(DecidingListener):
         judge.end_utt()
         hypothesis = judge.hyp()
         if hypothesis is None or not hypothesis.hypstr or hypothesis.score <= 0:
-            return Judgement("", None, None)
+            return Judgement("", False, None, None)
         frames = max(
             1, sum(s.end_frame - s.start_frame + 1 for s in judge.seg() if s.word not in NOT_SPEECH)
         )
         text = hypothesis.hypstr
         fit = self._logmath.log(hypothesis.score) / frames
-        return Judgement(text, fit, self._lead(text, expecting, frames))
-
-    def _lead(self, text: str, expecting: Expectation, frames: int) -> float | None:
-        """The best phrase's N-best score above its nearest rival of another meaning."""
         grammar = set(phrases(self.pack, expecting))
         if text not in grammar:
-            return None
-        meant = self._meaning(text, expecting)
+            return Judgement(text, False, fit, None)
+        return Judgement(text, True, fit, self._lead(text, expecting, grammar, frames))
+
+    def _lead(
+        self, text: str, expecting: Expectation, grammar: set[str], frames: int
+    ) -> float | None:
+        """The best phrase's N-best score above its nearest rival of another meaning."""
+        meant = understood(self.pack, text, expecting)
         own: float | None = None
         rival: float | None = None
         for rank, alternative in enumerate(self.judge.nbest()):
@@ -273,15 +278,11 @@ class SphinxListener(DecidingListener):
             score = float(self._logmath.log(alternative.score))
             if alternative.hypstr == text:
                 own = score if own is None else own
-            elif rival is None and self._meaning(alternative.hypstr, expecting) != meant:
+            elif rival is None and understood(self.pack, alternative.hypstr, expecting) != meant:
                 rival = score  # the list is best first, so this is the best rival
         if own is None or rival is None:
             return None
         return (own - rival) / frames
-
-    def _meaning(self, phrase: str, expecting: Expectation) -> object:
-        meaning = interpret_expected(self.pack, phrase, expecting)
-        return None if isinstance(meaning, NotUnderstood) else meaning
 
     def _heard(
         self, judgement: Judgement, dictated: str | None, expecting: Expectation, turn: Turn
@@ -289,7 +290,7 @@ class SphinxListener(DecidingListener):
         text, fit, lead = judgement.text, judgement.fit, judgement.lead
         if not turn.partial and not text:
             return Silence()
-        if fit is None or text not in phrases(self.pack, expecting):
+        if fit is None or not judgement.whole:
             return Unclear()  # the best path stopped part-way through a phrase
         if fit < self.fit.reject_below:
             log.info("speech did not fit any answer well enough")

@@ -178,6 +178,12 @@ def interpret_expected(pack: Pack, text: str, expecting: Expectation) -> Meaning
     return interpret(pack, text, expecting.question, expecting.commands)
 
 
+def understood(pack: Pack, text: str, expecting: Expectation) -> Meaning | None:
+    """What `text` means, or None when it is not understood (for comparing readings)."""
+    meaning = interpret_expected(pack, text, expecting)
+    return None if isinstance(meaning, NotUnderstood) else meaning
+
+
 def is_complete(pack: Pack, text: str, expecting: Expectation) -> bool:
     """True when the words already make an answer or a command (so the turn may end)."""
-    return not isinstance(interpret_expected(pack, text, expecting), NotUnderstood)
+    return understood(pack, text, expecting) is not None

@@ -29,7 +29,7 @@ from bench_voice import noisy  # noqa: E402
 
 from kiosk.asr_sphinx import DEFAULT_FIT, SphinxListener, add_spellings, load_sphinx  # noqa: E402
 from kiosk.engines import every_grammar_word  # noqa: E402
-from kiosk.grammar import answer_so_far, phrases  # noqa: E402
+from kiosk.grammar import answer_so_far  # noqa: E402
 from kiosk.knowledge import load_knowledge  # noqa: E402
 from kiosk.parse import interpret_expected  # noqa: E402
 from kiosk.prompts import load_pack  # noqa: E402
@@ -101,7 +101,6 @@ def decode_tuning_set() -> list[Clip]:
     clips = []
     for question, text, is_answer in said:
         expecting = expectation_for(knowledge, question)
-        grammar = set(phrases(pack, expecting))
         meant = interpret_expected(pack, text, expecting)
         judge.activate_search(listener.search_for(expecting))
         for voice in VOICES:
@@ -111,7 +110,7 @@ def decode_tuning_set() -> list[Clip]:
                     audio = noisy(clean, snr, zlib.crc32(f"{text}{voice}{rate}".encode()))
                     judged = listener.judge_turn(audio, expecting)
                     right = interpret_expected(pack, judged.text, expecting) == meant
-                    kept = judged.text in grammar and judged.fit is not None
+                    kept = judged.whole
                     answer = right if is_answer else None
                     clips.append(Clip(answer, kept, judged.fit or 0.0, judged.lead, snr))
     return clips

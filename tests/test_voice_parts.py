@@ -224,21 +224,30 @@ class _TwoReadings:
         return lambda *args, **kwargs: None  # start_utt, process_raw, activate_search, ...
 
 
-@pytest.mark.parametrize(("behind", "heard_as"), [(1.0, None), (10.0, "too loud")])
-def test_pocketsphinx_asks_again_when_two_meanings_fit_almost_equally(
-    knowledge: Knowledge, behind: float, heard_as: str | None
-) -> None:
+def _sphinx_decides(knowledge: Knowledge, grammar: Any, dictation: Any = None) -> Any:
+    """The PocketSphinx listener's decision on a short turn at a plain yes/no question,
+    with stand-in decoders for the grammar (streaming and judge) and dictation."""
     from kiosk.asr_sphinx import SphinxListener
-    from kiosk.events import Unclear, Utterance
     from kiosk.recognize import expectation_for
 
     english = load_pack("en", knowledge)
-    decoder = _TwoReadings(behind)
-    listener = SphinxListener(decoder, decoder, english, lambda t, e: answer_so_far(english, t, e))
+    listener = SphinxListener(
+        grammar, grammar, english, lambda t, e: answer_so_far(english, t, e), dictation=dictation
+    )
     decision = listener.decide(
         ClipSource([bytes(CHUNK_BYTES * 5)]), expectation_for(knowledge, "diabetes")
     )
     assert decision is not None
+    return decision
+
+
+@pytest.mark.parametrize(("behind", "heard_as"), [(1.0, None), (10.0, "too loud")])
+def test_pocketsphinx_asks_again_when_two_meanings_fit_almost_equally(
+    knowledge: Knowledge, behind: float, heard_as: str | None
+) -> None:
+    from kiosk.events import Unclear, Utterance
+
+    decision = _sphinx_decides(knowledge, _TwoReadings(behind))
     if heard_as is None:
         assert decision.heard == Unclear(), "a near tie between meanings is asked again"
     else:
@@ -256,23 +265,10 @@ class _Dictation(_TwoReadings):
 def test_pocketsphinx_asks_again_when_dictation_hears_a_sentence(
     knowledge: Knowledge, dictated: bool, heard_as: str | None
 ) -> None:
-    from kiosk.asr_sphinx import SphinxListener
     from kiosk.events import Unclear, Utterance
-    from kiosk.recognize import expectation_for
 
-    english = load_pack("en", knowledge)
-    grammar = _TwoReadings(behind=10.0)
-    listener = SphinxListener(
-        grammar,
-        grammar,
-        english,
-        lambda t, e: answer_so_far(english, t, e),
-        dictation=_Dictation(behind=10.0) if dictated else None,
-    )
-    decision = listener.decide(
-        ClipSource([bytes(CHUNK_BYTES * 5)]), expectation_for(knowledge, "diabetes")
-    )
-    assert decision is not None
+    dictation = _Dictation(behind=10.0) if dictated else None
+    decision = _sphinx_decides(knowledge, _TwoReadings(behind=10.0), dictation)
     if heard_as is None:
         assert decision.heard == Unclear(), "seven words are a sentence, not 'too loud'"
     else:
