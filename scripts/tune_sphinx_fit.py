@@ -15,6 +15,7 @@ phrase of another meaning), at the kiosk's fit threshold.
 
 from __future__ import annotations
 
+import argparse
 import sys
 import zlib
 from collections.abc import Callable
@@ -31,6 +32,7 @@ from kiosk.asr_sphinx import DEFAULT_FIT, SphinxListener, add_spellings, load_sp
 from kiosk.engines import every_grammar_word  # noqa: E402
 from kiosk.grammar import answer_so_far  # noqa: E402
 from kiosk.knowledge import load_knowledge  # noqa: E402
+from kiosk.noise_floor import FLOOR_RMS, with_noise_floor  # noqa: E402
 from kiosk.parse import interpret_expected  # noqa: E402
 from kiosk.prompts import load_pack  # noqa: E402
 from kiosk.recognize import expectation_for  # noqa: E402
@@ -91,7 +93,7 @@ class Clip:
     snr: int | None
 
 
-def decode_tuning_set() -> list[Clip]:
+def decode_tuning_set(floor: float) -> list[Clip]:
     knowledge = load_knowledge()
     pack = load_pack("en", knowledge)
     judge = load_sphinx("batch")
@@ -108,6 +110,7 @@ def decode_tuning_set() -> list[Clip]:
                 clean = bytes(9600) + speak(text, voice, rate) + bytes(16000)
                 for snr in NOISE:
                     audio = noisy(clean, snr, zlib.crc32(f"{text}{voice}{rate}".encode()))
+                    audio = b"".join(with_noise_floor([audio], floor))
                     judged = listener.judge_turn(audio, expecting)
                     right = interpret_expected(pack, judged.text, expecting) == meant
                     kept = judged.whole
@@ -148,13 +151,14 @@ def print_tables(clips: list[Clip]) -> None:
 def print_rows(
     clips: list[Clip], name: str, rules: list[tuple[str, Callable[[Clip], bool]]]
 ) -> None:
-    header = [name, "right", "wrong", "non-ans clean", "non-ans 10 dB"]
+    header = [name, "right clean", "right 10 dB", "wrong", "non-ans clean", "non-ans 10 dB"]
     print("  ".join(f"{h:>13}" for h in header))
     for label, rule in rules:
         taken = [c for c in clips if c.kept and rule(c)]
         row = [
             label,
-            str(sum(c.right is True for c in taken)),
+            str(sum(c.right is True and c.snr is None for c in taken)),
+            str(sum(c.right is True and c.snr == 10 for c in taken)),
             str(sum(c.right is False for c in taken)),
             str(sum(c.right is None and c.snr is None for c in taken)),
             str(sum(c.right is None and c.snr == 10 for c in taken)),
@@ -163,7 +167,11 @@ def print_rows(
 
 
 def main() -> int:
-    print_tables(decode_tuning_set())
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--floor", type=float, default=FLOOR_RMS, help="noise floor added to each clip (RMS)"
+    )
+    print_tables(decode_tuning_set(parser.parse_args().floor))
     return 0
 
 

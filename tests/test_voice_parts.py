@@ -273,3 +273,24 @@ def test_pocketsphinx_asks_again_when_dictation_hears_a_sentence(
         assert decision.heard == Unclear(), "seven words are a sentence, not 'too loud'"
     else:
         assert decision.heard == Utterance(heard_as, 1.0)
+
+
+def test_pocketsphinx_understands_recordings_that_begin_in_digital_silence(
+    knowledge: Knowledge,
+) -> None:
+    """WAV files and synthetic speech can begin with exact zeros, which no microphone
+    gives and the acoustic model never heard; the kiosk still understands them."""
+    from kiosk.engines import choose_engine
+    from kiosk.recognize import expectation_for
+    from tests.speech import require_voice_tools, speak
+
+    require_voice_tools()
+    listener = choose_engine(load_pack("en", knowledge), knowledge, "pocketsphinx").listener
+    heard = []
+    for voice in ("en", "en+m3", "en+f2"):
+        for said, question in (("yes", "diabetes"), ("suddenly", "onset")):
+            clip = ClipSource([speak(said, voice)], lead_in=1.0)
+            decision = listener.decide(clip, expectation_for(knowledge, question))
+            assert decision is not None
+            heard.append(getattr(decision.heard, "text", type(decision.heard).__name__))
+    assert heard == ["yes", "suddenly"] * 3
