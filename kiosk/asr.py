@@ -19,13 +19,14 @@ from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
 from typing import Any
 
-from kiosk.audio import CHUNK_SECONDS, SAMPLE_RATE, AudioSource
+from kiosk.audio import SAMPLE_RATE, AudioSource
 from kiosk.errors import ModelNotFoundError
 from kiosk.events import Heard, Silence, Unclear, Utterance
 from kiosk.grammar import UNKNOWN_SYMBOLS, Expectation, SoFar, phrases, vosk_grammar
 from kiosk.nbest import alternatives, read
 from kiosk.prompts import Pack
 from kiosk.turn import DEFAULT_ENDPOINTING, DecidingListener, Decision, Endpointing, Turn
+from kiosk.voice_activity import voice_activity
 
 log = logging.getLogger(__name__)
 
@@ -98,11 +99,11 @@ class VoskListener(DecidingListener):
         free = (
             vosk.KaldiRecognizer(self.model, SAMPLE_RATE) if self.check_with_free_decoder else None
         )
-        turn = Turn(self.endpointing)
+        turn = Turn(self.endpointing, voice_activity())
         for chunk in source.open_turn():
             if interrupted():
                 return None
-            turn.elapsed += CHUNK_SECONDS
+            turn.hear(chunk)
             if grammar.AcceptWaveform(chunk):
                 turn.finished = _with_text(json.loads(grammar.Result()))
             else:

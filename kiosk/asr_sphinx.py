@@ -59,7 +59,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from kiosk.audio import CHUNK_SECONDS, AudioSource
+from kiosk.audio import AudioSource
 from kiosk.errors import ModelNotFoundError
 from kiosk.events import Heard, Silence, Unclear, Utterance
 from kiosk.grammar import Expectation, SoFar, jsgf_grammar, phrases
@@ -67,6 +67,7 @@ from kiosk.noise_floor import FLOOR_RMS, with_noise_floor
 from kiosk.parse import understood
 from kiosk.prompts import Pack
 from kiosk.turn import DEFAULT_ENDPOINTING, DecidingListener, Decision, Endpointing, Turn
+from kiosk.voice_activity import voice_activity
 
 log = logging.getLogger(__name__)
 
@@ -211,7 +212,7 @@ class SphinxListener(DecidingListener):
         search = self.search_for(expecting)
         self.decoder.activate_search(search)
         self.judge.activate_search(search)
-        turn = Turn(self.endpointing)
+        turn = Turn(self.endpointing, voice_activity())
         audio = bytearray()
         self.decoder.start_utt()
         if self.dictation is not None:
@@ -220,7 +221,7 @@ class SphinxListener(DecidingListener):
             for chunk in with_noise_floor(source.open_turn(), self.noise_floor):
                 if interrupted():
                     return None
-                turn.elapsed += CHUNK_SECONDS
+                turn.hear(chunk)
                 audio += chunk
                 self.decoder.process_raw(chunk)
                 if self.dictation is not None:

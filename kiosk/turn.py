@@ -3,7 +3,9 @@
 End of speech: once the words heard so far make a complete answer that more words
 would not change, a short pause ends the turn; while they do not (a slow "I ... don't
 ... know", or "one ..." that may go on "... side of my body"), the kiosk waits much
-longer. All three pauses are settings. Time is counted in audio samples, so
+longer. All three pauses are settings. A voice-activity detector keeps the turn open
+while the person is still talking though the words have stopped changing (a sentence
+the grammar cannot follow), for a bounded time. Time is counted in audio samples, so
 recorded audio gives the same decisions every run.
 """
 
@@ -13,9 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from kiosk.audio import AudioSource
+from kiosk.audio import CHUNK_SECONDS, AudioSource
 from kiosk.events import Heard
 from kiosk.grammar import UNKNOWN_SYMBOLS, Expectation, SoFar
+from kiosk.voice_activity import VoiceActivity
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,14 @@ class Endpointing:
     """Seconds without any speech before the turn ends as silence."""
     longest_turn: float = 25.0
     """A turn never runs longer than this."""
+    voice_gap: float = 0.2
+    """Seconds without a voice (past the detector's own short hangover) that count as
+    the person having stopped talking."""
+    talking_hold: float = 3.0
+    """Seconds a voice still talking may hold the turn open after the words' own pause
+    has passed: long enough for a sentence said instead of an answer to end (so it is
+    judged whole, not cut off mid-way), short enough that chatter behind the person
+    cannot keep the kiosk waiting."""
 
 
 DEFAULT_ENDPOINTING = Endpointing()
@@ -68,15 +79,25 @@ class DecidingListener:
 class Turn:
     """End-of-speech bookkeeping for one turn, in audio seconds."""
 
-    def __init__(self, endpointing: Endpointing) -> None:
+    def __init__(self, endpointing: Endpointing, voice: VoiceActivity | None = None) -> None:
         self.endpointing = endpointing
+        self.voice = voice
+        """Hears whether someone is talking (None: the words alone decide)."""
         self.elapsed = 0.0
+        self.last_voice = 0.0
+        """Audio seconds at the end of the last chunk that held a voice."""
         self.partial = ""
         self.last_change = 0.0
         self.finished: dict[str, Any] | None = None
         self._progress: tuple[str, SoFar] = ("", SoFar.INCOMPLETE)
         """The last words judged and how far they go: the partial rarely changes, while
         `done` is asked every chunk, and judging reads every phrase of the prompt."""
+
+    def hear(self, chunk: bytes) -> None:
+        """Count one chunk of the turn's audio, noting whether a voice is in it."""
+        self.elapsed += CHUNK_SECONDS
+        if self.voice is not None and self.voice.voiced(chunk):
+            self.last_voice = self.elapsed
 
     def update(self, partial: str) -> None:
         if partial != self.partial:
@@ -101,4 +122,8 @@ class Turn:
             SoFar.MAY_CHANGE: rule.unsettled_pause,
             SoFar.INCOMPLETE: rule.incomplete_pause,
         }
-        return quiet >= pauses[progress]
+        pause = pauses[progress]
+        if quiet < pause:
+            return False
+        talking = self.elapsed - self.last_voice + 1e-6 < rule.voice_gap
+        return not talking or quiet >= pause + rule.talking_hold

@@ -15,7 +15,7 @@ import pytest
 from kiosk.audio import CHUNK_BYTES, ClipSource, read_wav
 from kiosk.dialog import QUESTION_COMMANDS
 from kiosk.errors import AudioDeviceError
-from kiosk.grammar import Expectation, answer_so_far, phrases, vosk_grammar
+from kiosk.grammar import Expectation, SoFar, answer_so_far, phrases, vosk_grammar
 from kiosk.knowledge import Knowledge
 from kiosk.prompts import Pack, load_pack
 from kiosk.tts import Pyttsx3Speaker, VoiceSettings
@@ -79,6 +79,37 @@ def test_an_answer_that_more_words_would_change_waits_for_them(
     assert not _quiet_after("no", 0.9, pack, red_flag), "no may go on: idea"
     age = Expectation(knowledge.questions["age"], QUESTION_COMMANDS)
     assert not _quiet_after("seventy", 0.9, pack, age), "seventy may go on: two"
+
+
+class _Talking:
+    """A voice-activity stand-in: a voice in every chunk until `stops_at` seconds."""
+
+    def __init__(self, stops_at: float) -> None:
+        self.stops_at = stops_at
+        self.heard = 0.0
+
+    def voiced(self, chunk: bytes) -> bool:
+        self.heard += 0.1
+        return self.heard <= self.stops_at + 1e-6
+
+
+def _decided_at(voice_stops: float, words_settle: float) -> float:
+    """When a turn ends whose words become "yes" at `words_settle` s and stay so, while
+    the voice goes on until `voice_stops` s."""
+    turn = Turn(Endpointing(complete_pause=0.4, voice_gap=0.2, talking_hold=3.0),
+                _Talking(voice_stops))  # fmt: skip
+    while not turn.done(lambda text: SoFar.SETTLED):
+        turn.hear(bytes(CHUNK_BYTES))
+        if turn.elapsed >= words_settle - 1e-6:
+            turn.update("yes")
+    return round(turn.elapsed, 1)
+
+
+def test_a_voice_still_talking_holds_a_settled_answer_open() -> None:
+    """ "yes ... and my foot has gone numb": the words settle, the sentence goes on."""
+    assert _decided_at(voice_stops=0.5, words_settle=0.5) == 0.9, "words' own pause"
+    assert _decided_at(voice_stops=2.5, words_settle=0.5) == 2.7, "until the voice stops"
+    assert _decided_at(voice_stops=20.0, words_settle=0.5) == 3.9, "chatter: bounded"
 
 
 def test_no_speech_at_all_ends_as_silence_after_the_long_wait() -> None:
@@ -294,3 +325,26 @@ def test_pocketsphinx_understands_recordings_that_begin_in_digital_silence(
             assert decision is not None
             heard.append(getattr(decision.heard, "text", type(decision.heard).__name__))
     assert heard == ["yes", "suddenly"] * 3
+
+
+def test_pocketsphinx_does_not_decide_while_the_person_is_still_talking(
+    knowledge: Knowledge,
+) -> None:
+    """A sentence said instead of an answer is heard to its end, not cut off where its
+    first words happen to fit an answer (and then judged on that half)."""
+    from kiosk.engines import choose_engine
+    from kiosk.recognize import expectation_for
+    from tests.speech import require_voice_tools, speak
+
+    require_voice_tools()
+    listener = choose_engine(load_pack("en", knowledge), knowledge, "pocketsphinx").listener
+    cut_off = []
+    for said in ("I think it began after the flu", "sorry could you repeat the whole thing"):
+        for voice in ("en", "en+f3"):
+            clip = speak(said, voice)
+            ends = 0.3 + len(clip) / 2 / 16000 - 0.1  # espeak-ng ends on a short silence
+            decision = listener.decide(ClipSource([clip]), expectation_for(knowledge, "diabetes"))
+            assert decision is not None
+            if decision.decided_at < ends:
+                cut_off.append(f"{said!r} ({voice}) at {decision.decided_at:.1f} s of {ends:.1f}")
+    assert not cut_off
