@@ -247,14 +247,21 @@ class Patient:
         for _ in range(attempts):
             self.kiosk_sink.wait_until_quiet(self.since)
             seen = len(self.captions.lines)
+            # The kiosk is quiet until it has heard this, so its reply is whatever sounds
+            # from here on (reading the position after the caption could miss a short
+            # reply already spoken while the machine was busy).
+            before_reply = self.kiosk_sink.seconds
             subprocess.run(["paplay", "--device=patient", str(say)], env=self.env, check=True,
                            timeout=10)  # fmt: skip
             if not self.captions.wait_for_new(seen, timeout=15):
                 continue  # not heard at all: say it again
-            self.since = max(0.0, self.kiosk_sink.seconds - 0.3)
+            self.since = before_reply
             shown = functools.partial(self.captions.has, expected, seen)
-            if not self.kiosk_sink.wait_until_quiet(self.since, unless=shown):
-                return
+            try:
+                if not self.kiosk_sink.wait_until_quiet(self.since, unless=shown):
+                    return
+            except AssertionError as exc:
+                raise AssertionError(f"{exc}; its captions:\n{self.captions}") from exc
             say = yes if self.captions.has(self.confirm, seen) else wav
         raise AssertionError(f"the kiosk never showed {expected!r}; its captions:\n{self.captions}")
 
