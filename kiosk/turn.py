@@ -5,8 +5,10 @@ would not change, a short pause ends the turn; while they do not (a slow "I ... 
 ... know", or "one ..." that may go on "... side of my body"), the kiosk waits much
 longer. All three pauses are settings. A voice-activity detector keeps the turn open
 while the person is still talking though the words have stopped changing (a sentence
-the grammar cannot follow), for a bounded time. Time is counted in audio samples, so
-recorded audio gives the same decisions every run.
+the grammar cannot follow), for a bounded time; and after a settled answer it ends the
+turn on the sound itself, which stops before the recognizer's words do (Vosk's lag a
+quarter of a second and more). Time is counted in audio samples, so recorded audio
+gives the same decisions every run.
 """
 
 from __future__ import annotations
@@ -37,6 +39,10 @@ class Endpointing:
     voice_gap: float = 0.2
     """Seconds without a voice (past the detector's own short hangover) that count as
     the person having stopped talking."""
+    settled_words_quiet: float = 0.1
+    """Once the detector has heard the voice stop after a complete, settled answer, the
+    words need only have stayed the same this long: the pause is then measured on the
+    sound itself rather than on the recognizer's words, which lag it."""
     talking_hold: float = 3.0
     """Seconds a voice still talking may hold the turn open after the words' own pause
     has passed: long enough for a sentence said instead of an answer to end (so it is
@@ -122,8 +128,11 @@ class Turn:
             SoFar.MAY_CHANGE: rule.unsettled_pause,
             SoFar.INCOMPLETE: rule.incomplete_pause,
         }
+        voice_quiet = self.elapsed - self.last_voice + 1e-6
+        talking = voice_quiet < rule.voice_gap
+        if progress is SoFar.SETTLED and self.last_voice > 0 and not talking:
+            return quiet >= rule.settled_words_quiet  # the voice itself has stopped
         pause = pauses[progress]
         if quiet < pause:
             return False
-        talking = self.elapsed - self.last_voice + 1e-6 < rule.voice_gap
         return not talking or quiet >= pause + rule.talking_hold

@@ -107,7 +107,7 @@ def _decided_at(voice_stops: float, words_settle: float) -> float:
 
 def test_a_voice_still_talking_holds_a_settled_answer_open() -> None:
     """ "yes ... and my foot has gone numb": the words settle, the sentence goes on."""
-    assert _decided_at(voice_stops=0.5, words_settle=0.5) == 0.9, "words' own pause"
+    assert _decided_at(voice_stops=0.5, words_settle=0.5) == 0.7, "the voice's own gap"
     assert _decided_at(voice_stops=2.5, words_settle=0.5) == 2.7, "until the voice stops"
     assert _decided_at(voice_stops=20.0, words_settle=0.5) == 3.9, "chatter: bounded"
 
