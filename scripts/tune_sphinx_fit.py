@@ -8,9 +8,11 @@ turn, and for candidate thresholds on its fit (the grammar path's score per fram
 speech) the table shows what would be taken: answers right and wrong, and sentences that
 are not answers. Fit.reject_below rejects; Fit.confirm_below lowers the confidence.
 A second table does the same for Fit.least_lead (how far the phrase must lead the best
-phrase of another meaning), at the kiosk's fit threshold.
+phrase of another meaning), at the kiosk's fit threshold. Each clip gets the kiosk's
+noise floor (kiosk.noise_floor) unless --floor says otherwise (0: none), so the effect
+of the floor on the thresholds can be seen.
 
-    .venv/bin/python scripts/tune_sphinx_fit.py
+    .venv/bin/python scripts/tune_sphinx_fit.py [--floor RMS]
 """
 
 from __future__ import annotations
