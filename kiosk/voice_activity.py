@@ -29,13 +29,14 @@ class VoiceActivity:
         self._left = b""
 
     def voiced(self, chunk: bytes) -> bool:
-        """Whether any whole detector frame ending in this chunk holds a voice."""
+        """Whether any whole detector frame ending in this chunk holds a voice. Every
+        frame goes to the detector, voiced or not: it adapts to the noise and smooths
+        its decisions frame by frame, so skipping frames would skew it."""
         audio = self._left + chunk
         cut = len(audio) - len(audio) % self._frame
         self._left = audio[cut:]
-        return any(
-            self.detector.is_speech(audio[i : i + self._frame]) for i in range(0, cut, self._frame)
-        )
+        frames = [audio[i : i + self._frame] for i in range(0, cut, self._frame)]
+        return any([self.detector.is_speech(frame) for frame in frames])
 
 
 def voice_activity() -> VoiceActivity | None:
