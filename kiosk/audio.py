@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import logging
 import queue
-import wave
 from collections import deque
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 from kiosk.errors import AudioDeviceError
+from kiosk.resample import resampled_chunks
 
 log = logging.getLogger(__name__)
 
@@ -36,22 +35,6 @@ class AudioSource(Protocol):
         ...
 
     def close(self) -> None: ...
-
-
-def read_wav(path: Path) -> bytes:
-    """The samples of a 16 kHz mono 16-bit WAV file; anything else is a clear error."""
-    try:
-        with wave.open(str(path), "rb") as wav:
-            shape = (wav.getframerate(), wav.getnchannels(), wav.getsampwidth())
-            if shape != (SAMPLE_RATE, 1, 2):
-                raise AudioDeviceError(
-                    f"{path}: need 16 kHz mono 16-bit audio, got {shape[0]} Hz, "
-                    f"{shape[1]} channel(s), {shape[2] * 8}-bit (convert with: "
-                    f"sox IN.wav -r 16000 -c 1 -b 16 OUT.wav)"
-                )
-            return wav.readframes(wav.getnframes())
-    except (OSError, wave.Error, EOFError) as exc:
-        raise AudioDeviceError(f"{path}: not a readable WAV file ({exc})") from exc
 
 
 class ClipSource:
@@ -87,6 +70,8 @@ class Microphone:
         """How long `reopen` waits for the first sound before calling the device still gone."""
         self._queue: queue.Queue[bytes] = queue.Queue()
         self._stream: Any = None
+        self._rate = SAMPLE_RATE
+        """The rate the device records at (converted to SAMPLE_RATE in open_turn)."""
 
     def check(self) -> None:
         """Fail now, with a clear message, if there is no usable input device."""
@@ -97,6 +82,13 @@ class Microphone:
             self._stream = self._open()
         while not self._queue.empty():  # drop what was heard while the kiosk spoke
             self._queue.get_nowait()
+        if self._rate == SAMPLE_RATE:
+            yield from self._recorded()
+        else:
+            yield from resampled_chunks(self._recorded(), self._rate, SAMPLE_RATE, CHUNK_BYTES // 2)
+
+    def _recorded(self) -> Iterator[bytes]:
+        """Chunks as the device records them."""
         while True:
             try:
                 yield self._queue.get(timeout=2.0)
@@ -132,24 +124,44 @@ class Microphone:
             self._queue.put(bytes(data))
 
         try:
-            stream = sounddevice.RawInputStream(
-                samplerate=SAMPLE_RATE,
-                blocksize=CHUNK_BYTES // 2,
-                device=self.device,
-                channels=1,
-                dtype="int16",
-                callback=enqueue,
-            )
-            stream.start()
-        except Exception as exc:  # PortAudioError and ValueError for a bad device
-            which = (
-                "the default microphone" if self.device is None else f"microphone {self.device!r}"
-            )
-            raise AudioDeviceError(
-                f"cannot open {which} ({exc}); list microphones with --list-devices "
-                f"and choose one with --input-device"
-            ) from exc
+            stream = self._start(sounddevice, SAMPLE_RATE, enqueue)
+        except Exception as at_16k:  # PortAudioError and ValueError for a bad device
+            # Many sound cards record only at 44.1 or 48 kHz when nothing (PulseAudio,
+            # PipeWire) converts for them: record at the card's own rate and convert.
+            try:
+                rate = int(sounddevice.query_devices(self.device, "input")["default_samplerate"])
+                if rate == SAMPLE_RATE:
+                    raise at_16k
+                stream = self._start(sounddevice, rate, enqueue)
+            except Exception:
+                which = (
+                    "the default microphone"
+                    if self.device is None
+                    else f"microphone {self.device!r}"
+                )
+                raise AudioDeviceError(
+                    f"cannot open {which} ({at_16k}); list microphones with --list-devices "
+                    f"and choose one with --input-device"
+                ) from at_16k
+            log.info("the microphone cannot record at 16 kHz; recording at %d Hz", rate)
         log.info("microphone open: %s", self.device or "default")
+        return stream
+
+    def _start(self, sounddevice: Any, rate: int, enqueue: Callable[..., None]) -> Any:
+        stream = sounddevice.RawInputStream(
+            samplerate=rate,
+            blocksize=int(rate * CHUNK_SECONDS),
+            device=self.device,
+            channels=1,
+            dtype="int16",
+            callback=enqueue,
+        )
+        try:
+            stream.start()
+        except Exception:
+            stream.close()
+            raise
+        self._rate = rate
         return stream
 
     def close(self) -> None:

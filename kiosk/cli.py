@@ -79,9 +79,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     voice.add_argument(
         "--recognize",
         type=Path,
+        nargs="+",
         metavar="FILE.wav",
-        help="print what the kiosk decides for this recording (one JSON line) and exit; "
-        "needs --question",
+        help="print what the kiosk decides for each recording (one JSON line each, any "
+        "PCM or float WAV) and exit; needs --question",
     )
     voice.add_argument("--question", help="with --recognize: the question id being answered")
     voice.add_argument("--input-device", help="microphone: a device index or name (--list-devices)")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from kiosk.audio import AudioSource, ClipSource, Microphone, read_wav
+from kiosk.audio import AudioSource, ClipSource, Microphone
 from kiosk.dialog import Dialog
 from kiosk.engines import EngineName
 from kiosk.errors import KioskError
@@ -17,6 +17,7 @@ from kiosk.events import Output
 from kiosk.inbox import Inbox
 from kiosk.knowledge import Knowledge
 from kiosk.prompts import Pack
+from kiosk.recording import read_wav
 from kiosk.turn import Endpointing
 
 log = logging.getLogger(__name__)

@@ -12,15 +12,16 @@ import json
 import time
 from pathlib import Path
 
-from kiosk.audio import ClipSource, read_wav
+from kiosk.audio import ClipSource
 from kiosk.dialog_table import CONFIRM_QUESTION, QUESTION_COMMANDS
-from kiosk.engines import EngineName, choose_engine
+from kiosk.engines import Engine, EngineName, choose_engine
 from kiosk.errors import KioskError
 from kiosk.events import Heard, Silence, Utterance
 from kiosk.grammar import Expectation
 from kiosk.knowledge import Knowledge
 from kiosk.parse import Answer, Command, interpret_expected
 from kiosk.prompts import Pack
+from kiosk.recording import read_wav
 from kiosk.rules import guards_emergency
 
 
@@ -36,17 +37,10 @@ def expectation_for(knowledge: Knowledge, question_id: str) -> Expectation:
 
 
 def recognize(
-    path: Path,
-    question_id: str,
-    knowledge: Knowledge,
-    pack: Pack,
-    engine_name: EngineName | None = None,
-    vosk_model: Path | None = None,
+    path: Path, question_id: str, expecting: Expectation, engine: Engine, pack: Pack
 ) -> dict[str, object]:
     """The decision for one recording, as the JSON object `--recognize` prints."""
-    expecting = expectation_for(knowledge, question_id)
     audio = read_wav(path)
-    engine = choose_engine(pack, knowledge, engine_name, vosk_model)
     started = time.perf_counter()
     decision = engine.listener.decide(ClipSource([audio], lead_in=0.0), expecting)
     seconds = time.perf_counter() - started
@@ -76,18 +70,28 @@ def describe(heard: Heard, pack: Pack, expecting: Expectation) -> dict[str, obje
 
 
 def print_recognition(
-    path: Path,
+    paths: list[Path],
     question_id: str,
     knowledge: Knowledge,
     pack: Pack,
     engine_name: EngineName | None,
     vosk_model: Path | None,
 ) -> int:
-    """Print the JSON line; a bad file, question or engine is a clear error and exit 2."""
+    """Print one JSON line per recording, deciding them one after another as turns of a
+    session (the engine loads once). A file that cannot be read gets an error line and
+    the rest go on; a bad question or engine fails them all. Exit 2 after any error."""
     try:
-        result = recognize(path, question_id, knowledge, pack, engine_name, vosk_model)
+        expecting = expectation_for(knowledge, question_id)
+        engine = choose_engine(pack, knowledge, engine_name, vosk_model)
     except KioskError as exc:
-        print(json.dumps({"file": str(path), "error": str(exc)}, ensure_ascii=False))
+        for path in paths:
+            print(json.dumps({"file": str(path), "error": str(exc)}, ensure_ascii=False))
         return 2
-    print(json.dumps(result, ensure_ascii=False))
-    return 0
+    status = 0
+    for path in paths:
+        try:
+            result = recognize(path, question_id, expecting, engine, pack)
+        except KioskError as exc:
+            result, status = {"file": str(path), "error": str(exc)}, 2
+        print(json.dumps(result, ensure_ascii=False), flush=True)
+    return status

@@ -12,12 +12,13 @@ from typing import Any
 
 import pytest
 
-from kiosk.audio import CHUNK_BYTES, ClipSource, read_wav
+from kiosk.audio import CHUNK_BYTES, ClipSource
 from kiosk.dialog import QUESTION_COMMANDS
 from kiosk.errors import AudioDeviceError
 from kiosk.grammar import Expectation, SoFar, answer_so_far, phrases, vosk_grammar
 from kiosk.knowledge import Knowledge
 from kiosk.prompts import Pack, load_pack
+from kiosk.recording import read_wav
 from kiosk.tts import Pyttsx3Speaker, VoiceSettings
 from kiosk.turn import Endpointing, Turn
 
@@ -128,15 +129,17 @@ def test_clip_source_gives_each_clip_then_silence() -> None:
     assert next(source.open_turn()) == bytes(CHUNK_BYTES)
 
 
-def test_a_wav_in_the_wrong_format_is_named_with_how_to_convert(tmp_path: Path) -> None:
+def test_a_wav_in_another_format_is_converted_and_a_non_wav_is_named(tmp_path: Path) -> None:
     path = tmp_path / "stereo.wav"
     with wave.open(str(path), "wb") as wav:
         wav.setnchannels(2)
         wav.setsampwidth(2)
         wav.setframerate(44100)
-        wav.writeframes(bytes(400))
-    with pytest.raises(AudioDeviceError, match=r"stereo\.wav.*sox"):
-        read_wav(path)
+        wav.writeframes(bytes(4 * 44100))  # one second
+    assert len(read_wav(path)) == 2 * 16000, "one second at 16 kHz mono"
+    (tmp_path / "notes.wav").write_text("not sound")
+    with pytest.raises(AudioDeviceError, match=r"notes\.wav: not a WAV file.*sox"):
+        read_wav(tmp_path / "notes.wav")
     with pytest.raises(AudioDeviceError, match="not a readable WAV"):
         read_wav(tmp_path / "absent.wav")
 
