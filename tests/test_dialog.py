@@ -184,7 +184,7 @@ def test_help_explains_the_answers_and_the_commands(kiosk: Kiosk) -> None:
     kiosk.start()
     said = kiosk.say("help")
     texts = " ".join(o.text for o in said if isinstance(o, Say))
-    assert "yes, no" in texts and "repeat" in texts and "go back" in texts
+    assert "yes, no" in texts and "repeat" in texts and "previous question" in texts
     assert isinstance(said[-1], Ask)
 
 
