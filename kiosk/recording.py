@@ -11,9 +11,12 @@ message that names the format and the sox command that converts it.
 from __future__ import annotations
 
 import array
+import logging
 import struct
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from kiosk.audio import SAMPLE_RATE
 from kiosk.errors import AudioDeviceError
@@ -22,11 +25,20 @@ from kiosk.resample import resample
 PCM, FLOAT, EXTENSIBLE = 1, 3, 0xFFFE
 NAMES = {2: "ADPCM", 6: "A-law", 7: "mu-law", 0x55: "MP3"}
 CONVERT = "convert it with: sox IN.wav -r 16000 -c 1 -b 16 OUT.wav"
+LONGEST_SECONDS = 60
+"""A turn never listens longer than 25 s (kiosk.turn.Endpointing), so the rest of a long
+recording would never be heard; it is not converted either."""
+
+log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
 class _Format:
-    def __init__(self, tag: int, channels: int, rate: int, bits: int) -> None:
-        self.tag, self.channels, self.rate, self.bits = tag, channels, rate, bits
+    tag: int
+    """PCM or FLOAT (an extensible file's sub-format)."""
+    channels: int
+    rate: int
+    bits: int
 
 
 def read_wav(path: Path) -> bytes:
@@ -39,6 +51,10 @@ def read_wav(path: Path) -> bytes:
         shape, samples = _parse(data)
     except ValueError as exc:
         raise AudioDeviceError(f"{path}: {exc}; {CONVERT}") from exc
+    longest = LONGEST_SECONDS * shape.rate * shape.channels * shape.bits // 8
+    if len(samples) > longest:
+        log.warning("%s: only its first %d seconds are heard", path, LONGEST_SECONDS)
+        samples = samples[:longest]
     mono = _mono(_decode(samples, shape), shape.channels)
     return resample(mono, shape.rate, SAMPLE_RATE).tobytes()
 
@@ -98,7 +114,8 @@ def _decode(raw: bytes, shape: _Format) -> list[float]:
     return [s * scale for s in ints]
 
 
-def _little_endian(samples: array.array) -> None:  # type: ignore[type-arg]
+def _little_endian(samples: array.array[Any]) -> None:
+    """WAV samples are little-endian; swap them on a big-endian machine."""
     if sys.byteorder == "big":
         samples.byteswap()
 
