@@ -123,29 +123,34 @@ class Microphone:
         def enqueue(data: Any, frames: int, when: Any, status: Any) -> None:
             self._queue.put(bytes(data))
 
-        try:
-            stream = self._start(sounddevice, SAMPLE_RATE, enqueue)
-        except Exception as at_16k:  # PortAudioError and ValueError for a bad device
-            # Many sound cards record only at 44.1 or 48 kHz when nothing (PulseAudio,
-            # PipeWire) converts for them: record at the card's own rate and convert.
+        # Many sound cards record only at 44.1 or 48 kHz when nothing (PulseAudio,
+        # PipeWire) converts for them: then record at the card's own rate and convert.
+        refused: Exception | None = None
+        for rate in self._rates(sounddevice):
             try:
-                rate = int(sounddevice.query_devices(self.device, "input")["default_samplerate"])
-                if rate == SAMPLE_RATE:
-                    raise at_16k
                 stream = self._start(sounddevice, rate, enqueue)
-            except Exception:
-                which = (
-                    "the default microphone"
-                    if self.device is None
-                    else f"microphone {self.device!r}"
-                )
-                raise AudioDeviceError(
-                    f"cannot open {which} ({at_16k}); list microphones with --list-devices "
-                    f"and choose one with --input-device"
-                ) from at_16k
-            log.info("the microphone cannot record at 16 kHz; recording at %d Hz", rate)
-        log.info("microphone open: %s", self.device or "default")
-        return stream
+            except Exception as exc:  # PortAudioError and ValueError for a bad device
+                refused = refused or exc
+                continue
+            if rate != SAMPLE_RATE:
+                log.info("the microphone cannot record at 16 kHz; recording at %d Hz", rate)
+            log.info("microphone open: %s", self.device or "default")
+            return stream
+        which = "the default microphone" if self.device is None else f"microphone {self.device!r}"
+        raise AudioDeviceError(
+            f"cannot open {which} ({refused}); list microphones with --list-devices "
+            f"and choose one with --input-device"
+        ) from refused
+
+    def _rates(self, sounddevice: Any) -> Iterator[int]:
+        """16 kHz, then the device's own rate if that differs (and can be found)."""
+        yield SAMPLE_RATE
+        try:
+            own = int(sounddevice.query_devices(self.device, "input")["default_samplerate"])
+        except Exception:  # the device cannot even be queried: the 16 kHz error says why
+            return
+        if own != SAMPLE_RATE:
+            yield own
 
     def _start(self, sounddevice: Any, rate: int, enqueue: Callable[..., None]) -> Any:
         stream = sounddevice.RawInputStream(

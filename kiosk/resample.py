@@ -84,6 +84,8 @@ class Resampler:
         """Input samples taken so far."""
         self._reach = max(f + len(w) for f, w in zip(self.firsts, self.weights, strict=True))
         """How far past a period's first input sample its last output sample reads."""
+        self._earliest = min(self.firsts)
+        """How far before a period's first input sample its first output sample reads."""
 
     def feed(self, samples: Sequence[float]) -> list[int]:
         """The output samples that the input so far allows (int16, clipped)."""
@@ -119,7 +121,7 @@ class Resampler:
                 window = pending[start : start + len(row)]
             out.append(_clip(sum(map(mul, row, window))))
             self._made += 1
-        keep_from = (self._made // self.period) * self.step + min(firsts)
+        keep_from = (self._made // self.period) * self.step + self._earliest
         if keep_from > self._pending_from:
             del pending[: keep_from - self._pending_from]
             self._pending_from = keep_from
