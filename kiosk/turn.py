@@ -92,6 +92,8 @@ class Turn:
         self.elapsed = 0.0
         self.last_voice = 0.0
         """Audio seconds at the end of the last chunk that held a voice."""
+        self.first_voice: float | None = None
+        """Audio seconds at the start of the first chunk that held a voice (None: none)."""
         self.partial = ""
         self.last_change = 0.0
         self.finished: dict[str, Any] | None = None
@@ -103,6 +105,8 @@ class Turn:
         """Count one chunk of the turn's audio, noting whether a voice is in it."""
         self.elapsed += CHUNK_SECONDS
         if self.voice is not None and self.voice.voiced(chunk):
+            if self.first_voice is None:
+                self.first_voice = self.elapsed - CHUNK_SECONDS
             self.last_voice = self.elapsed
 
     def update(self, partial: str) -> None:

@@ -351,3 +351,24 @@ def test_pocketsphinx_does_not_decide_while_the_person_is_still_talking(
             if decision.decided_at < ends:
                 cut_off.append(f"{said!r} ({voice}) at {decision.decided_at:.1f} s of {ends:.1f}")
     assert not cut_off
+
+
+def test_pocketsphinx_understands_an_answer_after_a_long_pause(knowledge: Knowledge) -> None:
+    """People often wait a few seconds before they answer; the quiet before the answer
+    must not change what is understood."""
+    from kiosk.engines import choose_engine
+    from kiosk.recognize import expectation_for
+    from tests.speech import require_voice_tools, speak
+
+    require_voice_tools()
+    listener = choose_engine(load_pack("en", knowledge), knowledge, "pocketsphinx").listener
+    said = [("yes", "diabetes"), ("both legs", "sides"), ("i dont know", "diabetes"),
+            ("one side of my body", "sides"), ("repeat", "diabetes")]  # fmt: skip
+    heard = []
+    for voice in ("en", "en+m1", "en+f3"):
+        for words, question in said:
+            clip = ClipSource([speak(words, voice)], lead_in=3.0)
+            decision = listener.decide(clip, expectation_for(knowledge, question))
+            assert decision is not None
+            heard.append(getattr(decision.heard, "text", type(decision.heard).__name__))
+    assert heard == [words for words, _ in said] * 3
