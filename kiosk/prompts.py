@@ -113,6 +113,9 @@ class QuestionText:
     """option id -> accepted phrases (yes/no questions share the pack's answer words)."""
     because: Mapping[str, str]
     """option id -> how the answer reads after "because you said"."""
+    suggestions: Mapping[str, str]
+    """Choice questions: option id -> what the kiosk suggests saying for it when it
+    asks again (`suggest:` in the pack, else the option's first phrase)."""
 
 
 @dataclass(frozen=True)
@@ -148,8 +151,8 @@ class Pack:
         return f"{', '.join(items[:-1])} {self.messages[word]} {items[-1]}"
 
     def choice_labels(self, question: str) -> list[str]:
-        """The first phrase of each option: what the kiosk suggests saying."""
-        return [phrases[0] for phrases in self.questions[question].phrases.values()]
+        """What the kiosk suggests saying for each option of a choice question."""
+        return list(self.questions[question].suggestions.values())
 
 
 def load_pack(language: str, knowledge: Knowledge, folder: Path = DEFAULT_PROMPTS_DIR) -> Pack:
@@ -264,13 +267,16 @@ def _question(
     if question.kind is Kind.CHOICE:
         entry.mapping({"ask", "choices"}, simpler)
         choices = entry.get("choices").mapping(set(question.options))
-        phrases = {o: _choice(choices.get(o))[0] for o in question.options}
-        because = {o: _choice(choices.get(o))[1] for o in question.options}
+        read = {o: _choice(choices.get(o)) for o in question.options}
+        phrases = {o: said for o, (said, _, _) in read.items()}
+        because = {o: reason for o, (_, reason, _) in read.items()}
+        suggestions = {o: suggested for o, (_, _, suggested) in read.items()}
     else:
         entry.mapping({"ask", "because"}, simpler)
         entry.get("because").mapping(set(question.options))
         because = {o: entry.get("because").get(o).text() for o in question.options}
         phrases = {o: answers[o] for o in question.options} if question.kind is Kind.YESNO else {}
+        suggestions = {}
     if question.red_flag and not entry.has("simpler"):
         raise entry.fail("a red-flag question needs a simpler wording (simpler:) for re-asking")
     return QuestionText(
@@ -278,9 +284,13 @@ def _question(
         simpler=entry.get("simpler").text() if question.red_flag else None,
         phrases=MappingProxyType(phrases),
         because=MappingProxyType(because),
+        suggestions=MappingProxyType(suggestions),
     )
 
 
-def _choice(entry: Entry) -> tuple[tuple[str, ...], str]:
-    entry.mapping({"say", "because"})
-    return entry.get("say").texts(), entry.get("because").text()
+def _choice(entry: Entry) -> tuple[tuple[str, ...], str, str]:
+    """An option's phrases, its "because" wording and what the kiosk suggests saying."""
+    entry.mapping({"say", "because"}, frozenset({"suggest"}))
+    said = entry.get("say").texts()
+    suggested = entry.get("suggest").text() if entry.has("suggest") else said[0]
+    return said, entry.get("because").text(), suggested

@@ -101,8 +101,11 @@ def screen_event(output: Output, pack: Pack) -> dict[str, object] | None:
 
 
 def _words(pack: Pack, question: str, choice: str) -> str:
-    """What a person would type for this choice: its first phrase in the pack."""
+    """What a person would type for this choice: what the kiosk suggests saying for it
+    (a choice question's `suggest:`), else its first phrase in the pack."""
     texts = pack.questions.get(question)
+    if texts is not None and choice in texts.suggestions:
+        return texts.suggestions[choice]
     phrases = texts.phrases if texts is not None else pack.answers
     return phrases[choice][0] if choice in phrases else choice
 

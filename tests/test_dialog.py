@@ -132,6 +132,23 @@ def test_unclear_choice_lists_the_choices(kiosk: Kiosk) -> None:
     assert "suddenly, over a few days or slowly" in said[0].text  # type: ignore[union-attr]
 
 
+def test_asked_again_a_choice_suggests_what_the_question_taught(knowledge: Knowledge) -> None:
+    """The Korean side question teaches naming the side (heard far better than 한쪽 다리);
+    asked again, the kiosk suggests the same words, and both sides count as one leg."""
+    from kiosk.prompts import load_pack
+
+    for side in ("오른쪽 다리", "왼쪽 다리"):
+        kiosk = Kiosk(knowledge, load_pack("ko", knowledge))
+        kiosk.start()
+        while kiosk.asking != "sides":
+            question = kiosk.asking or ""
+            kiosk.say(kiosk.words_for(question, "sudden" if question == "onset" else "no"))
+        suggested = kiosk.say("바나나")[0].text  # type: ignore[union-attr]
+        assert "오른쪽 다리나 왼쪽 다리" in suggested and "몸 오른쪽이나 몸 왼쪽" in suggested
+        kiosk.say(side)
+        assert kiosk.dialog.answers["sides"] == "one_leg"  # type: ignore[index]
+
+
 def test_age_out_of_range_names_the_number(kiosk: Kiosk) -> None:
     kiosk.start()
     red_flags_no(kiosk)

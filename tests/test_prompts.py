@@ -26,6 +26,18 @@ def test_no_phrase_means_two_things_at_one_question(knowledge: Knowledge, pack: 
                 assert seen.setdefault(words, meaning) == meaning, (question.id, phrase)
 
 
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_what_the_kiosk_suggests_saying_is_understood_as_that_choice(
+    knowledge: Knowledge, language: str
+) -> None:
+    """Asked again, the kiosk suggests words for each choice, and a screen button sends
+    them: they must mean that choice."""
+    pack = load_pack(language, knowledge)
+    for question in knowledge.questions.values():
+        for option, words in pack.questions[question.id].suggestions.items():
+            assert interpret(pack, words, question, QUESTION_COMMANDS) == Answer(option), words
+
+
 @pytest.mark.parametrize(
     ("question", "text", "meaning"),
     [
