@@ -16,6 +16,7 @@ from kiosk.errors import KioskError
 from kiosk.events import Output
 from kiosk.inbox import Inbox
 from kiosk.knowledge import Knowledge
+from kiosk.level import levelled
 from kiosk.prompts import Pack
 from kiosk.recording import read_wav
 from kiosk.turn import Endpointing
@@ -94,7 +95,7 @@ def run_voice(
 
 def _source(options: VoiceOptions) -> AudioSource:
     if options.wav_answers:
-        return ClipSource([read_wav(p) for p in options.wav_answers])
+        return ClipSource([levelled(read_wav(p)) for p in options.wav_answers])
     device: int | str | None = options.input_device
     if isinstance(device, str) and device.isdigit():
         device = int(device)

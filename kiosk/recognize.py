@@ -19,6 +19,7 @@ from kiosk.errors import KioskError
 from kiosk.events import Heard, Silence, Utterance
 from kiosk.grammar import Expectation
 from kiosk.knowledge import Knowledge
+from kiosk.level import levelled
 from kiosk.parse import Answer, Command, interpret_expected
 from kiosk.prompts import Pack
 from kiosk.recording import read_wav
@@ -40,7 +41,7 @@ def recognize(
     path: Path, question_id: str, expecting: Expectation, engine: Engine, pack: Pack
 ) -> dict[str, object]:
     """The decision for one recording, as the JSON object `--recognize` prints."""
-    audio = read_wav(path)
+    audio = levelled(read_wav(path))
     started = time.perf_counter()
     decision = engine.listener.decide(ClipSource([audio], lead_in=0.0), expecting)
     seconds = time.perf_counter() - started

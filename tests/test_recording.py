@@ -70,9 +70,9 @@ def test_a_stream_converted_in_pieces_equals_it_converted_whole() -> None:
     assert pieces == list(resample(noise, 44100, SAMPLE_RATE))
 
 
-def _espeak_wav(text: str, path: Path) -> Path:
+def _espeak_wav(text: str, path: Path, voice: str = "en-us") -> Path:
     """espeak-ng's own WAV: 22 050 Hz mono, as a staff member would make one."""
-    subprocess.run(["espeak-ng", "-v", "en-us", "-w", str(path), text], check=True)
+    subprocess.run(["espeak-ng", "-v", voice, "-w", str(path), text], check=True)
     return path
 
 
@@ -106,6 +106,29 @@ def test_recognize_takes_recordings_as_recorders_make_them(tmp_path: Path) -> No
     assert "mu-law" in lines[3]["error"] and "sox" in lines[3]["error"]
     assert "not a readable WAV" in lines[4]["error"]
     assert finished.returncode == 2
+
+
+def test_recognize_hears_quiet_recordings_as_it_hears_loud_ones(tmp_path: Path) -> None:
+    """A quiet voice or a microphone set low must not change what is understood: the
+    Korean model normalises nothing itself, and heard espeak-ng's answers 20 dB down
+    mostly as something else before the kiosk set each recording's level."""
+    require_voice_tools()
+    said = {"네": "yes", "아니요": "no"}
+    recordings, expected = [], []
+    for number, (words, answer) in enumerate(said.items()):
+        spoken = _espeak_wav(words, tmp_path / f"{number}.wav", voice="ko")
+        for volume in ("1", "0.1", "0.03", "2"):
+            recording = tmp_path / f"{number}-{volume}.wav"
+            subprocess.run(["sox", str(spoken), str(recording), "vol", volume], check=True)
+            recordings.append(recording)
+            expected.append(("answer", answer))
+    finished = subprocess.run(
+        [sys.executable, "-m", "kiosk", "--lang", "ko", "--engine", "vosk",
+         "--recognize", *map(str, recordings), "--question", "stroke_signs"],
+        capture_output=True, text=True, cwd=ROOT, timeout=300,
+    )  # fmt: skip
+    lines = [json.loads(line) for line in finished.stdout.splitlines()]
+    assert [(line.get("decision"), line.get("answer")) for line in lines] == expected, lines
 
 
 class _CardAt48k:
