@@ -16,7 +16,7 @@ from kiosk.errors import KioskError
 from kiosk.events import Output
 from kiosk.inbox import Inbox
 from kiosk.knowledge import Knowledge
-from kiosk.level import levelled
+from kiosk.level import LevelledSource, levelled
 from kiosk.prompts import Pack
 from kiosk.recording import read_wav
 from kiosk.turn import Endpointing
@@ -101,7 +101,7 @@ def _source(options: VoiceOptions) -> AudioSource:
         device = int(device)
     microphone = Microphone(device)
     microphone.check()
-    return microphone
+    return LevelledSource(microphone)
 
 
 def _unavailable(why: str) -> None:

@@ -131,6 +131,40 @@ def test_recognize_hears_quiet_recordings_as_it_hears_loud_ones(tmp_path: Path) 
     assert [(line.get("decision"), line.get("answer")) for line in lines] == expected, lines
 
 
+def test_a_quiet_voice_at_the_microphone_is_understood_from_the_next_answer_on(
+    knowledge: Knowledge,
+) -> None:
+    """A live answer is decided while it is heard, so the kiosk sets the microphone's gain
+    from the voice of the turns before: someone speaking 20 dB quieter than usual (a weak
+    voice, or standing back) is understood once they have said something."""
+    from kiosk.audio import ClipSource
+    from kiosk.engines import choose_engine
+    from kiosk.level import LevelledSource
+    from kiosk.recognize import describe, expectation_for
+
+    require_voice_tools()
+    pack = load_pack("ko", knowledge)
+    listener = choose_engine(pack, knowledge, "vosk").listener
+    expecting = expectation_for(knowledge, "stroke_signs")
+    said = {"아니요": "no", "네": "yes", "몰라요": "dont_know"}
+    turns = ["아니요", "네", "몰라요", "네", "아니요"]
+    quiet = [
+        array.array("h", (s // 10 for s in array.array("h", speak(w)))).tobytes() for w in turns
+    ]
+
+    def heard(source: Any) -> list[object]:
+        answers = []
+        for _ in turns:
+            decision = listener.decide(source, expecting)
+            assert decision is not None
+            answers.append(describe(decision.heard, pack, expecting).get("answer"))
+        return answers[1:]
+
+    meant = [said[w] for w in turns[1:]]
+    assert heard(LevelledSource(ClipSource(quiet))) == meant
+    assert heard(ClipSource(quiet)) != meant, "the test speech must be quiet enough to matter"
+
+
 class _CardAt48k:
     """A stand-in for the sounddevice module: a sound card that records only at 48 kHz,
     playing `clip` (48 kHz int16) into the stream's callback and then silence."""
