@@ -81,6 +81,18 @@ def _sox(source: Path, target: Path, *options: str) -> Path:
     return target
 
 
+def _recognize(
+    lang: str, engine: str, recordings: list[Path]
+) -> tuple[subprocess.CompletedProcess[str], list[dict[str, Any]]]:
+    """`kiosk --recognize` on the recordings at a red-flag question, and its JSON lines."""
+    finished = subprocess.run(
+        [sys.executable, "-m", "kiosk", "--lang", lang, "--engine", engine,
+         "--recognize", *map(str, recordings), "--question", "stroke_signs"],
+        capture_output=True, text=True, cwd=ROOT, timeout=300,
+    )  # fmt: skip
+    return finished, [json.loads(line) for line in finished.stdout.splitlines()]
+
+
 def test_recognize_takes_recordings_as_recorders_make_them(tmp_path: Path) -> None:
     """`kiosk --recognize` decides espeak-ng's 22 kHz WAV, a 48 kHz stereo 24-bit
     recording and a 44.1 kHz floating-point one alike; a file it cannot read gets a
@@ -94,12 +106,7 @@ def test_recognize_takes_recordings_as_recorders_make_them(tmp_path: Path) -> No
         _sox(spoken, tmp_path / "phone.wav", "-r", "8000", "-e", "u-law"),
         tmp_path / "absent.wav",
     ]
-    finished = subprocess.run(
-        [sys.executable, "-m", "kiosk", "--lang", "en", "--engine", "pocketsphinx",
-         "--recognize", *map(str, recordings), "--question", "stroke_signs"],
-        capture_output=True, text=True, cwd=ROOT, timeout=120,
-    )  # fmt: skip
-    lines = [json.loads(line) for line in finished.stdout.splitlines()]
+    finished, lines = _recognize("en", "pocketsphinx", recordings)
     assert [line["file"] for line in lines] == list(map(str, recordings))
     decided = [(line.get("decision"), line.get("answer")) for line in lines[:3]]
     assert decided == [("answer", "yes")] * 3, lines
@@ -122,12 +129,7 @@ def test_recognize_hears_quiet_recordings_as_it_hears_loud_ones(tmp_path: Path) 
             subprocess.run(["sox", str(spoken), str(recording), "vol", volume], check=True)
             recordings.append(recording)
             expected.append(("answer", answer))
-    finished = subprocess.run(
-        [sys.executable, "-m", "kiosk", "--lang", "ko", "--engine", "vosk",
-         "--recognize", *map(str, recordings), "--question", "stroke_signs"],
-        capture_output=True, text=True, cwd=ROOT, timeout=300,
-    )  # fmt: skip
-    lines = [json.loads(line) for line in finished.stdout.splitlines()]
+    _, lines = _recognize("ko", "vosk", recordings)
     assert [(line.get("decision"), line.get("answer")) for line in lines] == expected, lines
 
 
