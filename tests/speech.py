@@ -34,13 +34,17 @@ def require_voice_tools() -> None:
 
 
 def speak(text: str, voice: str = "ko", words_per_minute: int = 150, pitch: int = 50) -> bytes:
-    """16 kHz mono int16 samples of espeak-ng saying `text`, kept in memory."""
+    """16 kHz mono int16 samples of espeak-ng saying `text`, kept in memory.
+
+    The same words always give the same samples: sox dithers when it converts the rate,
+    with a fresh random seed unless told to repeat itself (-R), and that one-step noise
+    alone moved decisions near a threshold from one test run to the next."""
     wav = subprocess.run(
         ["espeak-ng", "-v", voice, "-s", str(words_per_minute), "-p", str(pitch), "--stdout", text],
         capture_output=True, check=True,
     ).stdout  # fmt: skip
     raw = subprocess.run(
-        ["sox", "-t", "wav", "-", "-t", "raw", "-r", str(SAMPLE_RATE), "-c", "1", "-b", "16",
+        ["sox", "-R", "-t", "wav", "-", "-t", "raw", "-r", str(SAMPLE_RATE), "-c", "1", "-b", "16",
          "-e", "signed-integer", "-"],
         input=wav, capture_output=True, check=True,
     ).stdout  # fmt: skip
