@@ -92,12 +92,7 @@ def _sphinx(pack: Pack, knowledge: Knowledge, endpointing: Endpointing, forced: 
     missing = add_spellings(streaming, words)
     add_spellings(judge, words)
     listener = SphinxListener(
-        streaming,
-        judge,
-        pack,
-        lambda t, e: answer_so_far(pack, t, e),
-        endpointing,
-        dictation=load_sphinx(dictation=True),
+        streaming, judge, pack, lambda t, e: answer_so_far(pack, t, e), endpointing
     )
     why = (
         "as asked"

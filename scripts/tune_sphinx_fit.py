@@ -6,8 +6,9 @@ suite's: other answer phrases, other sentences that are not answers, and espeak-
 variants the benchmark does not use. Each clip is decoded as the kiosk's judge decodes a
 turn, and for candidate thresholds on its fit (the grammar path's score per frame of
 speech) the table shows what would be taken: answers right and wrong, and sentences that
-are not answers. Fit.reject_below rejects; Fit.confirm_below lowers the confidence.
-A second table does the same for Fit.least_lead (how far the phrase must lead the best
+are not answers. A fit below Fit.least_fit (Fit.reject_below at one second of speech,
+moved by Fit.spread for shorter and longer speech) is rejected; a second table varies
+both. A third does the same for Fit.least_lead (how far the phrase must lead the best
 phrase of another meaning), at the kiosk's fit threshold. Each clip gets the kiosk's
 noise floor (kiosk.noise_floor) unless --floor says otherwise (0: none), so the effect
 of the floor on the thresholds can be seen.
@@ -30,7 +31,13 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from bench_voice import noisy  # noqa: E402
 
-from kiosk.asr_sphinx import DEFAULT_FIT, SphinxListener, add_spellings, load_sphinx  # noqa: E402
+from kiosk.asr_sphinx import (  # noqa: E402
+    DEFAULT_FIT,
+    Fit,
+    SphinxListener,
+    add_spellings,
+    load_sphinx,
+)
 from kiosk.engines import every_grammar_word  # noqa: E402
 from kiosk.grammar import answer_so_far  # noqa: E402
 from kiosk.knowledge import load_knowledge  # noqa: E402
@@ -82,6 +89,11 @@ NOT_ANSWERS = [
     "I came by taxi",
 ]
 
+FIT_GRID = [(-85.0, 0.0)] + [
+    (f, s) for f in (-75.0, -70.0, -65.0, -60.0) for s in (30.0, 50.0, 70.0)
+]
+"""(Fit.reject_below, Fit.spread) pairs shown; the first is a threshold that ignores length."""
+
 
 @dataclass(frozen=True)
 class Clip:
@@ -93,6 +105,8 @@ class Clip:
     lead: float | None
     """Lead over the best phrase of another meaning; None when there was no rival."""
     snr: int | None
+    frames: int
+    """Frames of speech on the best path (Fit.least_fit depends on them)."""
 
 
 def decode_tuning_set(floor: float) -> list[Clip]:
@@ -117,7 +131,9 @@ def decode_tuning_set(floor: float) -> list[Clip]:
                     right = interpret_expected(pack, judged.text, expecting) == meant
                     kept = judged.whole
                     answer = right if is_answer else None
-                    clips.append(Clip(answer, kept, judged.fit or 0.0, judged.lead, snr))
+                    clips.append(
+                        Clip(answer, kept, judged.fit or 0.0, judged.lead, snr, judged.frames)
+                    )
     return clips
 
 
@@ -135,15 +151,36 @@ def print_tables(clips: list[Clip]) -> None:
             for fit in (-65.0, -75.0, -85.0, -95.0, -105.0, -120.0, -150.0)
         ],
     )
-    at_fit = DEFAULT_FIT.reject_below
-    print(f"\nAt fit >= {at_fit:.0f}, also leading the best phrase of another meaning by:\n")
+    print("\nThe threshold moved with the length of the speech (Fit.spread): at one second")
+    print("of speech it is the first number, and at n frames it is lower by the second")
+    print("times sqrt(100 / n) - 1. Also leading the best phrase of another meaning by")
+    print(f"{DEFAULT_FIT.least_lead:g}:\n")
+    print_rows(
+        clips,
+        "at 1 s, spread",
+        [
+            (
+                f"{fit:.0f}, {spread:.0f}",
+                lambda c, fit=fit, spread=spread: (
+                    c.fit >= Fit(fit, spread).least_fit(c.frames)
+                    and (c.lead is None or c.lead >= DEFAULT_FIT.least_lead)
+                ),
+            )
+            for fit, spread in FIT_GRID
+        ],
+    )
+    at = DEFAULT_FIT
+    print(f"\nAt the kiosk's fit ({at.reject_below:.0f} at 1 s, spread {at.spread:.0f}), also")
+    print("leading the best phrase of another meaning by:\n")
     print_rows(
         clips,
         "lead >=",
         [
             (
                 f"{lead:g}",
-                lambda c, lead=lead: c.fit >= at_fit and (c.lead is None or c.lead >= lead),
+                lambda c, lead=lead: (
+                    c.fit >= at.least_fit(c.frames) and (c.lead is None or c.lead >= lead)
+                ),
             )
             for lead in (0.0, 1.0, 2.5, 4.0, 6.0, 10.0)
         ],

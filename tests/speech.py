@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import array
 import importlib.util
+import math
 import os
+import random
 import shutil
 import subprocess
 
@@ -49,3 +52,14 @@ def speak(text: str, voice: str = "ko", words_per_minute: int = 150, pitch: int 
         input=wav, capture_output=True, check=True,
     ).stdout  # fmt: skip
     return raw
+
+
+def with_noise(samples: bytes, snr_db: float, seed: int = 1) -> bytes:
+    """`samples` with white noise `snr_db` below the speech's power (the same noise for
+    the same seed), as in a busy waiting room."""
+    speech = array.array("h", samples)
+    power = sum(s * s for s in speech) / max(1, len(speech))
+    sigma = math.sqrt(power / 10 ** (snr_db / 10))
+    rng = random.Random(seed)
+    noisy = (max(-32768, min(32767, round(s + rng.gauss(0.0, sigma)))) for s in speech)
+    return array.array("h", noisy).tobytes()
