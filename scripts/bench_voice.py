@@ -21,7 +21,6 @@ import argparse
 import array
 import json
 import math
-import random
 import resource
 import statistics
 import sys
@@ -44,7 +43,7 @@ from kiosk.grammar import Expectation, vosk_grammar  # noqa: E402
 from kiosk.knowledge import load_knowledge  # noqa: E402
 from kiosk.parse import Answer, Command, interpret_expected  # noqa: E402
 from kiosk.prompts import load_pack  # noqa: E402
-from tests.speech import speak  # noqa: E402
+from tests.speech import speak, with_noise  # noqa: E402
 
 VARIANTS = ["", "+m1", "+m3", "+f1", "+f3", "+klatt", "+m5", "+f4"]
 RATES = [120, 150, 180]
@@ -169,17 +168,8 @@ def noise_seed(trial: Trial) -> int:
 
 
 def noisy(samples: bytes, snr: int | None, seed: int) -> bytes:
-    """Add white noise at `snr` dB relative to the speech's power."""
-    if snr is None:
-        return samples
-    speech = array.array("h", samples)
-    power = sum(s * s for s in speech) / max(1, len(speech))
-    sigma = math.sqrt(power / (10 ** (snr / 10)))
-    rng = random.Random(seed)
-    mixed = array.array(
-        "h", (max(-32768, min(32767, int(s + rng.gauss(0, sigma)))) for s in speech)
-    )
-    return mixed.tobytes()
+    """Add white noise at `snr` dB relative to the speech's power (None: clean)."""
+    return samples if snr is None else with_noise(samples, snr, seed)
 
 
 def meaning_of(pack: Any, text: str, expecting: Expectation) -> str:

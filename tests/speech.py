@@ -61,5 +61,5 @@ def with_noise(samples: bytes, snr_db: float, seed: int = 1) -> bytes:
     power = sum(s * s for s in speech) / max(1, len(speech))
     sigma = math.sqrt(power / 10 ** (snr_db / 10))
     rng = random.Random(seed)
-    noisy = (max(-32768, min(32767, round(s + rng.gauss(0.0, sigma)))) for s in speech)
+    noisy = (max(-32768, min(32767, int(s + rng.gauss(0.0, sigma)))) for s in speech)
     return array.array("h", noisy).tobytes()
