@@ -137,14 +137,6 @@ timings, and entries further down score too far behind to matter."""
 
 DEFAULT_FIT = Fit()
 
-KEPT_BEFORE_VOICE = 0.5
-"""Seconds of a turn that the judge hears before the voice began. People often wait a
-moment before they answer. The judge normalises the cepstrum on the audio it hears, so a
-long quiet start pulls that mean away from the speech. With 3 s of quiet before the
-answer, 28 of 54 clean answers (9 answers x 6 espeak-ng voices) were right when the
-whole turn was heard, and 50 from here; at 10 dB SNR, 37 and 47 (with 0.3 s of quiet,
-49-52 and 51). Half a second keeps the quiet the acoustic model expects around a word."""
-
 
 def load_sphinx(cmn: str = "live") -> Any:
     """A PocketSphinx decoder with the US-English model inside the wheel.
@@ -187,6 +179,15 @@ def add_spellings(decoder: Any, words: Iterable[str]) -> list[str]:
     return missing
 
 
+KEPT_BEFORE_VOICE = 0.5
+"""Seconds of a turn that the judge hears before the voice began. People often wait a
+moment before they answer. The judge normalises the cepstrum on the audio it hears, so a
+long quiet start pulls that mean away from the speech. With 3 s of quiet before the
+answer, 28 of 54 clean answers (9 answers x 6 espeak-ng voices) were right when the
+whole turn was heard, and 50 from here; at 10 dB SNR, 37 and 47 (with 0.3 s of quiet,
+49-52 and 51). Half a second keeps the quiet the acoustic model expects around a word."""
+
+
 KEPT_AFTER_VOICE = 0.3
 """Seconds of a turn that the judge hears after the voice stopped. A turn whose words
 are not yet a whole phrase waits more than a second for more, and that quiet, like the
@@ -205,17 +206,14 @@ def heard_part(turn: Turn, audio: bytes | bytearray) -> bytes:
     voice began to KEPT_AFTER_VOICE after it stopped (all of it when no voice was found)."""
     if turn.first_voice is None:
         return bytes(audio)
-    end = round((turn.last_voice + KEPT_AFTER_VOICE) / CHUNK_SECONDS) * CHUNK_BYTES
-    return bytes(audio[voice_offset(turn) : end])
-
-
-def voice_offset(turn: Turn) -> int:
-    """Where, in bytes of the turn's audio, the judge starts hearing it: KEPT_BEFORE_VOICE
-    before the voice began (the start when none was detected)."""
-    if turn.first_voice is None:
-        return 0
     start = max(0.0, turn.first_voice - KEPT_BEFORE_VOICE)
-    return round(start / CHUNK_SECONDS) * CHUNK_BYTES
+    end = turn.last_voice + KEPT_AFTER_VOICE
+    return bytes(audio[_byte_at(start) : _byte_at(end)])
+
+
+def _byte_at(seconds: float) -> int:
+    """The offset in a turn's audio of the chunk boundary nearest `seconds`."""
+    return round(seconds / CHUNK_SECONDS) * CHUNK_BYTES
 
 
 class SphinxListener(DecidingListener):
