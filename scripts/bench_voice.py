@@ -8,6 +8,8 @@ choose for the language, and by baselines:
   kiosk        our grammar per prompt, our end-of-speech rule, our checks
   dictation    free decoding (no grammar) with keyword matching through the pack
   vosk-endp    (Vosk) the same grammar, decided when Vosk's own endpointer fires
+  one-speed    (Vosk) the kiosk hearing the speech only as it came, not also slower
+               and faster (kiosk.asr.SPEEDS)
 Latency runs from the end of the last word (found in the clean clip) to the decision.
   grammar-only (PocketSphinx) the same grammar, its best phrase taken without checks
 Prints one table per language, plus model load time and peak memory.
@@ -189,6 +191,11 @@ def _setup(lang: str) -> None:
     pack = load_pack(lang, knowledge)
     engine = choose_engine(pack, knowledge)
     _STATE.update(knowledge=knowledge, pack=pack, engine=engine, lang=lang)
+    if isinstance(engine.listener, VoskListener):
+        listener = engine.listener
+        _STATE["one_speed"] = VoskListener(
+            listener.model, pack, listener.so_far, listener.endpointing, speeds=(1.0,)
+        )
     if engine.name == "pocketsphinx":
         import pocketsphinx
 
@@ -222,6 +229,12 @@ def run_trial(trial: Trial) -> list[Outcome]:
     ]  # fmt: skip
     if engine.name == "pocketsphinx":
         return results + _sphinx_baselines(trial, audio, ours.grammar_text, expecting)
+    one = _STATE["one_speed"].decide(ClipSource([audio], lead_in=0.0), expecting)
+    one_text = getattr(one.heard, "text", "")
+    results.append(
+        Outcome(trial, "one-speed", meaning_of(pack, one_text, expecting),
+                float(getattr(one.heard, "confidence", 0.0)), one.decided_at - speech_end)
+    )  # fmt: skip
     return results + _vosk_baselines(trial, audio, speech_end, expecting)
 
 
@@ -270,6 +283,10 @@ def _vosk_baselines(
     ]  # fmt: skip
 
 
+CONFIRMING = ("kiosk", "one-speed")
+"""Methods that run the kiosk's own listener, whose doubtful red-flag answers are confirmed."""
+
+
 def _confirmed(outcome: Outcome) -> bool:
     """The dialog asks "Is that right?" before a doubtful red-flag answer counts."""
     return outcome.trial.item.question == RED_FLAG and outcome.confidence < CONFIRM_BELOW
@@ -284,7 +301,7 @@ def table(outcomes: list[Outcome], method: str) -> dict[str, str]:
         right = sum(o.meaning == o.trial.item.expected for o in group)
         row["clean" if snr is None else f"{snr} dB"] = f"{right / max(1, len(group)):.0%}"
     wrong = [o for o in mine if o.meaning not in ("unclear", o.trial.item.expected)]
-    accepted = [o for o in wrong if not (method == "kiosk" and _confirmed(o))]
+    accepted = [o for o in wrong if not (method in CONFIRMING and _confirmed(o))]
     row["wrong-accept"] = f"{len(accepted) / max(1, len(mine)):.1%}"
     red = [
         o for o in accepted if o.trial.item.question == RED_FLAG and o.meaning.startswith("answer")
@@ -302,7 +319,7 @@ def table(outcomes: list[Outcome], method: str) -> dict[str, str]:
         for o in everything
         if o.trial.item.expected == "unclear"
         and o.meaning.startswith("answer")
-        and not (method == "kiosk" and _confirmed(o))
+        and not (method in CONFIRMING and _confirmed(o))
     ]
     row["not-answers taken as red-flag answers"] = str(len(taken))
     latencies = [o.latency for o in mine if o.latency is not None]
@@ -350,7 +367,7 @@ def main() -> int:
             outcomes = [o for batch in pool.map(run_trial, trials, chunksize=4) for o in batch]
         took = time.perf_counter() - started
         baselines = ("grammar-only", "dictation") if engine.name == "pocketsphinx" else (
-            "dictation", "vosk-endp")  # fmt: skip
+            "one-speed", "dictation", "vosk-endp")  # fmt: skip
         rows = [table(outcomes, m) for m in ("kiosk", *baselines)]
         print(f"[{lang}] {engine.name}, {len(trials)} utterances ({len(items(lang))} answers x "
               f"{args.voices} voices x {len(RATES)} rates x {len(NOISE)} noise levels, and "

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 
 from kiosk.dialog import QUESTION_COMMANDS
 from kiosk.grammar import Expectation, phrases
 from kiosk.knowledge import Knowledge
-from kiosk.nbest import Alternative, Reading, read
+from kiosk.nbest import MIN_AGREED, Alternative, Reading, agreed, read
 from kiosk.parse import NotUnderstood, interpret_expected
 from kiosk.prompts import Pack
 
@@ -84,3 +84,36 @@ def test_speech_outside_the_grammar_beside_an_answer_is_flagged(
 ) -> None:
     heard = _read(pack, knowledge, "stroke_signs", ("[unk] yes", 40.0))
     assert heard is not None and heard.text == "yes" and heard.heard_unknown
+
+
+def _meaning_at(pack: Pack, knowledge: Knowledge, question: str) -> Callable[[str], Hashable]:
+    expecting = Expectation(knowledge.questions[question], QUESTION_COMMANDS)
+    return lambda phrase: interpret_expected(pack, phrase, expecting)
+
+
+def test_decodings_at_several_speeds_that_agree_give_one_sure_answer(
+    pack: Pack, knowledge: Knowledge
+) -> None:
+    """ "yes" and "yeah" from two speeds, nothing from the third: the answer is yes."""
+    readings = [Reading("yes", 1.0, False), None, Reading("yeah", 0.8, False)]
+    heard = agreed(readings, _meaning_at(pack, knowledge, "stroke_signs"))
+    assert heard is not None and heard.text == "yes"
+    assert abs(heard.confidence - 0.6) < 1e-6, "the speed that heard nothing counts too"
+
+
+def test_decodings_that_disagree_leave_a_doubtful_answer_to_confirm(
+    pack: Pack, knowledge: Knowledge
+) -> None:
+    readings = [Reading("no", 1.0, False), Reading("yes", 1.0, False), Reading("no", 1.0, False)]
+    heard = agreed(readings, _meaning_at(pack, knowledge, "stroke_signs"))
+    assert heard is not None and heard.text == "no"
+    assert heard.confidence < 0.9, "a red-flag answer heard this way is confirmed first"
+
+
+def test_an_answer_only_one_speed_barely_heard_is_asked_again(
+    pack: Pack, knowledge: Knowledge
+) -> None:
+    weak = 3 * MIN_AGREED - 0.05
+    readings = [None, Reading("yes", weak, False), None]
+    assert agreed(readings, _meaning_at(pack, knowledge, "stroke_signs")) is None
+    assert agreed([None, None, None], _meaning_at(pack, knowledge, "stroke_signs")) is None
