@@ -205,7 +205,7 @@ def _setup(lang: str) -> None:
 
 
 def run_trial(trial: Trial) -> list[Outcome]:
-    knowledge, pack, engine = _STATE["knowledge"], _STATE["pack"], _STATE["engine"]
+    knowledge, engine = _STATE["knowledge"], _STATE["engine"]
     expecting = Expectation(
         knowledge.questions[trial.item.question],
         QUESTION_COMMANDS,
@@ -219,23 +219,23 @@ def run_trial(trial: Trial) -> list[Outcome]:
     # The noise runs through the lead-in as it does in a room: the baselines hear the same
     # audio, and a kiosk fed digital silence before the noise was misjudged on its onset.
     ours = engine.listener.decide(ClipSource([audio], lead_in=0.0), expecting)
-    assert ours is not None, "nothing else can answer in the benchmark"
-    heard = ours.heard
-    text = getattr(heard, "text", "")
-    confidence = float(getattr(heard, "confidence", 0.0))
-    results = [
-        Outcome(trial, "kiosk", meaning_of(pack, text, expecting), confidence,
-                ours.decided_at - speech_end),
-    ]  # fmt: skip
+    results = [_listened(trial, "kiosk", ours, expecting, speech_end)]
     if engine.name == "pocketsphinx":
         return results + _sphinx_baselines(trial, audio, ours.grammar_text, expecting)
     one = _STATE["one_speed"].decide(ClipSource([audio], lead_in=0.0), expecting)
-    one_text = getattr(one.heard, "text", "")
-    results.append(
-        Outcome(trial, "one-speed", meaning_of(pack, one_text, expecting),
-                float(getattr(one.heard, "confidence", 0.0)), one.decided_at - speech_end)
-    )  # fmt: skip
+    results.append(_listened(trial, "one-speed", one, expecting, speech_end))
     return results + _vosk_baselines(trial, audio, speech_end, expecting)
+
+
+def _listened(
+    trial: Trial, method: str, decision: Any, expecting: Expectation, speech_end: float
+) -> Outcome:
+    """The outcome of a kiosk listener's `decide` on the trial's audio."""
+    assert decision is not None, "nothing else can answer in the benchmark"
+    text = getattr(decision.heard, "text", "")
+    confidence = float(getattr(decision.heard, "confidence", 0.0))
+    meaning = meaning_of(_STATE["pack"], text, expecting)
+    return Outcome(trial, method, meaning, confidence, decision.decided_at - speech_end)
 
 
 def _sphinx_baselines(
