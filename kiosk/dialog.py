@@ -238,6 +238,8 @@ class Dialog(AnyPromptHandling):
         question = expecting.question
         if question is not None and question.kind is Kind.YESNO and key in YESNO_KEYS:
             return Answer(YESNO_KEYS[key])
+        if heard.meaning is not None:
+            return heard.meaning  # a recognizer understood it at this very prompt
         return interpret_expected(self.pack, heard.text, expecting)
 
     def _answer(self, question: Question, value: str, confidence: float) -> None:

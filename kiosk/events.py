@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from kiosk.meaning import Meaning
+
 SayKind = Literal["info", "question", "emergency", "result", "error"]
 
 
@@ -19,6 +21,9 @@ class Utterance:
 
     text: str
     confidence: float = 1.0
+    meaning: Meaning | None = None
+    """What a recognizer already understood the words to mean at the prompt it listened
+    for (None: typed, so the dialog reads the text itself)."""
 
 
 @dataclass(frozen=True)

@@ -1,52 +1,44 @@
-"""What the recognizer may hear at each prompt: one phrase list, rendered per engine.
+"""What the recognizer may hear at each prompt: the prompt's vocabulary, rendered per engine.
 
-The phrases come from the language pack through the same tables the text parser
-uses, so typed and spoken answers can never drift apart.
+The phrases are the terms of `kiosk.vocabulary`, the very ones the text parser reads, so
+typed and spoken answers can never drift apart. A phrase with a word the engine cannot
+hear (not in its dictionary or model) is left out: said aloud, it is then heard as
+nothing the kiosk accepts and asked again, never forced onto another answer.
 """
 
 from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 
-from kiosk.knowledge import DONT_KNOW, NO, YES, Kind, Question
-from kiosk.parse import normalise
+from kiosk.knowledge import Kind
+from kiosk.meaning import Answer, Meaning, NotUnderstood
 from kiosk.prompts import Pack
+from kiosk.vocabulary import Expectation, Term, fillers, normalise, vocabulary
+
+__all__ = ["Expectation", "SoFar", "answer_so_far", "jsgf_grammar", "phrases", "vosk_grammar"]
 
 UNKNOWN = "[unk]"
 UNKNOWN_SYMBOLS = (UNKNOWN, "<UNK>", "<unk>")
 """How models spell the unknown word (the small Korean model has only <UNK>)."""
 
-
-@dataclass(frozen=True)
-class Expectation:
-    """What the dialog waits for: a question's answers (or plain yes/no), and commands."""
-
-    question: Question | None
-    commands: tuple[str, ...]
-    yes_no: bool = False
-    safety_critical: bool = False
-    """A mishearing here could hide an emergency: worth a second opinion and a confirmation."""
+Hearable = Callable[[str], bool]
+"""Whether an engine can hear a word (is in its dictionary or model vocabulary)."""
 
 
-def phrases(pack: Pack, expecting: Expectation) -> list[str]:
-    """Every phrase that means something here, as lower-case words, without duplicates."""
-    found: list[str] = []
-    for name in expecting.commands:
-        found += pack.spoken_commands[name]
+def _everything(word: str) -> bool:
+    return True
+
+
+def phrases(pack: Pack, expecting: Expectation, hearable: Hearable = _everything) -> list[str]:
+    """Every phrase that means something here and that the engine can hear, as
+    lower-case words, without duplicates (numbers too at a number question)."""
+    found = [t.phrase for t in vocabulary(pack, expecting) if all(map(hearable, t.words))]
     question = expecting.question
-    if expecting.yes_no or (question is not None and question.kind is Kind.YESNO):
-        found += (*pack.spoken_answers[YES], *pack.spoken_answers[NO])
-        found += pack.spoken_answers[DONT_KNOW]
-    elif question is not None:
-        for option_phrases in pack.questions[question.id].phrases.values():
-            found += option_phrases
-        found += pack.spoken_answers[DONT_KNOW]
-        if question.kind is Kind.NUMBER:
-            found += number_phrases(pack)
-    return _unique(" ".join(normalise(p)) for p in found)
+    if question is not None and question.kind is Kind.NUMBER:
+        found += [p for p in number_phrases(pack) if all(map(hearable, p.split()))]
+    return _unique(found)
 
 
 class SoFar(enum.Enum):
@@ -62,7 +54,7 @@ class SoFar(enum.Enum):
 
 def answer_so_far(pack: Pack, text: str, expecting: Expectation) -> SoFar:
     """Whether `text` is an answer yet, and whether more words could still change it."""
-    from kiosk.parse import NotUnderstood, interpret_expected
+    from kiosk.parse import interpret_expected
 
     meaning = interpret_expected(pack, text, expecting)
     if isinstance(meaning, NotUnderstood):
@@ -83,26 +75,67 @@ def number_phrases(pack: Pack) -> list[str]:
     return [*words, *pairs]
 
 
-def vosk_grammar(pack: Pack, expecting: Expectation, unknown: str | None = UNKNOWN) -> str:
-    """A Vosk grammar: the phrases plus the model's unknown-word symbol, so anything
-    else can be heard as unknown rather than forced onto an answer.
+def vosk_grammar(
+    pack: Pack,
+    expecting: Expectation,
+    unknown: str | None = UNKNOWN,
+    hearable: Hearable = _everything,
+) -> str:
+    """A Vosk grammar: the phrases, the fillers, and the model's unknown-word symbol, so
+    anything else can be heard as unknown rather than forced onto an answer. (Vosk lets
+    the words of a grammar follow one another freely; `vocabulary.sentence_meaning`
+    decides which runs of them are one answer.)
 
     ensure_ascii=False matters: Vosk silently drops escaped non-ASCII words.
     """
+    spare = sorted(w for w in fillers(pack) if hearable(w))
     extra = [unknown] if unknown else []
-    return json.dumps([*phrases(pack, expecting), *extra], ensure_ascii=False)
+    return json.dumps([*phrases(pack, expecting, hearable), *spare, *extra], ensure_ascii=False)
 
 
-def jsgf_grammar(pack: Pack, expecting: Expectation) -> str:
-    """A JSGF grammar (PocketSphinx): one alternative per phrase, nothing else."""
-    alternatives = " | ".join(phrases(pack, expecting))
-    return f"#JSGF V1.0;\ngrammar prompt;\npublic <answer> = {alternatives};\n"
+def jsgf_grammar(
+    pack: Pack,
+    expecting: Expectation,
+    hearable: Hearable = _everything,
+    without: Meaning | None = None,
+) -> str:
+    """A JSGF grammar (PocketSphinx) of whole spoken sentences: optional fillers, then one
+    or two phrases of one meaning ("no" "i don't"), then optional fillers. `without`
+    leaves one meaning out (to find how well the best other meaning fits)."""
+    heard = [t for t in terms_heard(pack, expecting, hearable) if t.meaning != without]
+    by_meaning: dict[object, list[str]] = {}
+    for term in heard:
+        by_meaning.setdefault(term.meaning, []).append(term.phrase)
+    rules = [f"<m{n}> = {' | '.join(p)};" for n, p in enumerate(by_meaning.values())]
+    sentences = [f"<m{n}> [<m{n}>]" for n in range(len(by_meaning))]
+    question = expecting.question
+    numeric = isinstance(without, Answer) and without.value.isdecimal()
+    if question is not None and question.kind is Kind.NUMBER and not numeric:
+        numbers = [p for p in number_phrases(pack) if all(map(hearable, p.split()))]
+        rules.append(f"<number> = {' | '.join(numbers)};")
+        sentences.append("<number>")
+    spare = sorted(w for w in fillers(pack) if hearable(w))
+    if spare:
+        rules.append(f"<filler> = {' | '.join(spare)};")
+    edge = "[<filler>] " if spare else ""
+    body = " | ".join(sentences)
+    return (
+        "#JSGF V1.0;\ngrammar prompt;\n"
+        + "".join(f"{r}\n" for r in rules)
+        + f"public <turn> = {edge}({body}){' [<filler>]' if spare else ''};\n"
+    )
 
 
 def grammar_words(pack: Pack, expectations: Iterable[Expectation]) -> list[str]:
     """Every distinct word any grammar of this pack can contain (to check a model)."""
-    return _unique(w for e in expectations for p in phrases(pack, e) for w in p.split())
+    words = _unique(w for e in expectations for p in phrases(pack, e) for w in p.split())
+    return _unique([*words, *sorted(fillers(pack))])
 
 
 def _unique(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(i for i in items if i))
+
+
+def terms_heard(pack: Pack, expecting: Expectation, hearable: Hearable) -> list[Term]:
+    """The prompt's terms whose every word the engine can hear."""
+    return [t for t in vocabulary(pack, expecting) if all(map(hearable, t.words))]

@@ -4,8 +4,9 @@ A Vosk grammar is a list of phrases whose words may follow one another freely. S
 sentence that is not an answer often comes back as a run of answer words ("네 있어 있어
 네 있어요"), and a real answer sometimes as the answer plus a stray word ("양쪽 도와줘")
 with the answer alone in second place. A person gives one answer per turn, perhaps
-twice over ("아니요 없어요", "no no"), so an alternative counts only when it is at most
-two grammar phrases that all mean the same. The first such alternative among the top
+twice over ("아니요 없어요", "no no"), so an alternative counts only when it is one
+spoken sentence (`kiosk.vocabulary.sentence_meaning`): at most two phrases that mean
+the same, with fillers around them. The first such alternative among the top
 few is taken, if it holds at least MIN_SHARE of the list's probability. How sure: that
 share, the part of the whole N-best probability that means the same; it replaces the
 per-word confidences Vosk gives only without alternatives.
@@ -17,7 +18,7 @@ readings of all those decodings must then agree (`agreed`).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Collection, Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,8 +28,6 @@ LOOK_AT = 3
 """How far down the list an answer may be found; further down is too unlikely."""
 MIN_SHARE = 0.2
 """An answer the recognizer gives less than one chance in five was not heard."""
-MOST_PHRASES = 2
-"""Phrases one answer may take ("no, not at all" is two phrases that mean no)."""
 MIN_AGREED = 0.3
 """Across decodings of the same speech, an answer must hold this share on average (a
 decoding that found no answer adds nothing). On a tuning set of other phrases, voices
@@ -66,13 +65,12 @@ def alternatives(result: dict[str, Any]) -> list[Alternative]:
 
 
 def read(
-    found: Sequence[Alternative],
-    phrases: Collection[str],
-    meaning_of: Callable[[str], Hashable | None],
+    found: Sequence[Alternative], meaning_of: Callable[[str], Hashable | None]
 ) -> Reading | None:
     """The one answer the list supports; None when none of the top few is one likely answer.
 
-    `meaning_of` gives what a phrase means (None: nothing); equal meanings are one answer.
+    `meaning_of` gives what an alternative's words (unknown-word symbols left out) mean
+    as one spoken sentence (None: nothing); equal meanings are one answer.
     """
     if not found:
         return None
@@ -80,7 +78,8 @@ def read(
     mass: dict[Hashable | None, float] = {}
     chosen: tuple[Alternative, Hashable] | None = None
     for rank, alternative in enumerate(found):
-        meaning = _one_answer(_words(alternative.text), phrases, meaning_of)
+        words = _words(alternative.text)
+        meaning = meaning_of(" ".join(words)) if words else None
         mass[meaning] = mass.get(meaning, 0.0) + math.exp(alternative.log_likelihood - best)
         if chosen is None and meaning is not None and rank < LOOK_AT:
             chosen = (alternative, meaning)
@@ -96,33 +95,6 @@ def read(
 
 def _words(text: str) -> list[str]:
     return [w for w in text.split() if w not in UNKNOWN_SYMBOLS]
-
-
-def _one_answer(
-    words: list[str], phrases: Collection[str], meaning_of: Callable[[str], Hashable | None]
-) -> Hashable | None:
-    """The meaning when `words` are at most MOST_PHRASES phrases that all mean it."""
-    split = _fewest_phrases(words, phrases)
-    if split is None or not 1 <= len(split) <= MOST_PHRASES:
-        return None
-    meanings = {meaning_of(p) for p in split}
-    if len(meanings) != 1:
-        return None
-    return meanings.pop()
-
-
-def _fewest_phrases(words: list[str], phrases: Collection[str]) -> list[str] | None:
-    """`words` cut into as few whole grammar phrases as possible (None: they cannot be)."""
-    best: list[list[str] | None] = [[]] + [None] * len(words)
-    for end in range(1, len(words) + 1):
-        for start in range(end):
-            before, phrase = best[start], " ".join(words[start:end])
-            if before is None or phrase not in phrases:
-                continue
-            known = best[end]
-            if known is None or len(before) + 1 < len(known):
-                best[end] = [*before, phrase]
-    return best[len(words)] if words else None
 
 
 def agreed(

@@ -1,85 +1,50 @@
 """Turning what a person typed or said into an answer, a command, or "unclear".
 
-One parser for typed and spoken words, driven by the language pack's phrases. It
-prefers asking again over guessing: two different meanings in one utterance, or a
-yes next to a negation ("yes, not really"), are unclear.
+One parser for typed and spoken words, reading the prompt's vocabulary
+(`kiosk.vocabulary`). It prefers asking again over guessing: two different meanings in
+one utterance, or a yes next to a negation ("yes, not really"), are unclear.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Sequence
 
-from kiosk.knowledge import DONT_KNOW, NO, YES, Kind, Question
+from kiosk.knowledge import YES, Kind, Question
+from kiosk.meaning import Answer, Command, Meaning, NotUnderstood, OutOfRange
 from kiosk.prompts import Pack
+from kiosk.vocabulary import Expectation, Term, normalise, sentence_meaning, vocabulary
 
-if TYPE_CHECKING:
-    from kiosk.grammar import Expectation
+__all__ = [
+    "Answer",
+    "Command",
+    "Meaning",
+    "NotUnderstood",
+    "OutOfRange",
+    "interpret",
+    "interpret_expected",
+    "normalise",
+    "spoken_meaning",
+    "understood",
+]
 
-_PUNCTUATION = re.compile(r"[^\w\s']+")
 LONGEST_ANSWER = 400
 """Characters; a longer line is no answer (and reading it would only slow the kiosk down)."""
 LONGEST_NUMBER = 6
 """Digits; a longer number is not an age or a count anyone means."""
-_QUOTE = re.compile(r"['\u2019`]")
-
-
-@dataclass(frozen=True)
-class Answer:
-    value: str
-    """An option id, "dont_know", or a whole number as text."""
-
-
-@dataclass(frozen=True)
-class Command:
-    name: str
-
-
-@dataclass(frozen=True)
-class OutOfRange:
-    number: int
-
-
-@dataclass(frozen=True)
-class NotUnderstood:
-    pass
-
-
-Meaning = Answer | Command | OutOfRange | NotUnderstood
-
-
-def normalise(text: str) -> tuple[str, ...]:
-    """Lower-case words without punctuation; apostrophes dropped so don't == dont."""
-    text = _QUOTE.sub("", text.lower()).replace("-", " ")
-    return tuple(_PUNCTUATION.sub(" ", text).split())
 
 
 def interpret(pack: Pack, text: str, question: Question | None, commands: Iterable[str]) -> Meaning:
     """What `text` means while the kiosk waits for `question` (None: no question)."""
-    options = pack.questions[question.id].phrases if question is not None else None
-    meaning = _interpret(pack, text, options, commands)
-    if meaning == NotUnderstood() and question is not None and question.kind is Kind.NUMBER:
-        return _number_meaning(pack, normalise(text), question)
-    return meaning
+    return interpret_expected(pack, text, Expectation(question, tuple(commands)))
 
 
-def interpret_yes_no(pack: Pack, text: str, commands: Iterable[str]) -> Meaning:
-    """A yes, no or don't know outside any question (to confirm what was heard)."""
-    options = {o: pack.answers[o] for o in (YES, NO)}
-    return _interpret(pack, text, options, commands)
-
-
-def _interpret(
-    pack: Pack,
-    text: str,
-    options: Mapping[str, tuple[str, ...]] | None,
-    commands: Iterable[str],
-) -> Meaning:
+def interpret_expected(pack: Pack, text: str, expecting: Expectation) -> Meaning:
+    """What typed `text` means given what the dialog is waiting for: any phrase of the
+    prompt's vocabulary anywhere in it, other words ignored."""
+    if len(text) > LONGEST_ANSWER:
+        return NotUnderstood()
     words = normalise(text)
-    phrases = list(_phrases(pack, options, commands))
-    meanings, leftover = _match(words, phrases)
+    meanings, leftover = _match(words, vocabulary(pack, expecting))
     if len(meanings) > 1:
         return NotUnderstood()
     if meanings:
@@ -87,40 +52,39 @@ def _interpret(
         if meaning == Answer(YES) and any(w in _negations(pack) for w in leftover):
             return NotUnderstood()
         return meaning
-    return NotUnderstood()
+    return _number_meaning(pack, words, expecting.question)
 
 
-def _phrases(
-    pack: Pack, options: Mapping[str, tuple[str, ...]] | None, commands: Iterable[str]
-) -> Iterable[tuple[tuple[str, ...], Meaning]]:
-    for name in commands:
-        for phrase in pack.commands[name]:
-            yield normalise(phrase), Command(name)
-    if options is None:
-        return
-    for option, phrases in options.items():
-        for phrase in phrases:
-            yield normalise(phrase), Answer(option)
-    for phrase in pack.answers[DONT_KNOW]:
-        yield normalise(phrase), Answer(DONT_KNOW)
+def spoken_meaning(pack: Pack, text: str, expecting: Expectation) -> Meaning:
+    """What a recognizer's words mean: the whole turn must be one spoken sentence
+    (`vocabulary.sentence_meaning`), or a number at a number question."""
+    words = normalise(text)
+    meaning = sentence_meaning(pack, words, vocabulary(pack, expecting))
+    if meaning is not None:
+        return meaning
+    return _number_meaning(pack, words, expecting.question)
 
 
-def _match(
-    words: Sequence[str], phrases: list[tuple[tuple[str, ...], Meaning]]
-) -> tuple[set[Meaning], list[str]]:
+def understood(pack: Pack, text: str, expecting: Expectation) -> Meaning | None:
+    """What typed `text` means, or None when it is not understood (for comparing readings)."""
+    meaning = interpret_expected(pack, text, expecting)
+    return None if isinstance(meaning, NotUnderstood) else meaning
+
+
+def _match(words: Sequence[str], terms: Sequence[Term]) -> tuple[set[Meaning], list[str]]:
     """Longest phrases first, left to right, without overlaps."""
-    phrases.sort(key=lambda item: -len(item[0]))
+    ordered = sorted(terms, key=lambda t: -len(t.words))
     meanings: set[Meaning] = set()
     leftover: list[str] = []
     i = 0
     while i < len(words):
-        hit = next((p for p in phrases if p[0] and tuple(words[i : i + len(p[0])]) == p[0]), None)
+        hit = next((t for t in ordered if tuple(words[i : i + len(t.words)]) == t.words), None)
         if hit is None:
             leftover.append(words[i])
             i += 1
         else:
-            meanings.add(hit[1])
-            i += len(hit[0])
+            meanings.add(hit.meaning)
+            i += len(hit.words)
     return meanings, leftover
 
 
@@ -128,7 +92,9 @@ def _negations(pack: Pack) -> set[str]:
     return {" ".join(normalise(n)) for n in pack.negations}
 
 
-def _number_meaning(pack: Pack, words: Sequence[str], question: Question) -> Meaning:
+def _number_meaning(pack: Pack, words: Sequence[str], question: Question | None) -> Meaning:
+    if question is None or question.kind is not Kind.NUMBER:
+        return NotUnderstood()
     numbers = read_numbers(pack, words)
     if len(numbers) != 1:
         return NotUnderstood()
@@ -167,23 +133,3 @@ def _combine(current: int | None, value: int, numbers: list[int]) -> int:
         return current + value
     numbers.append(current)
     return value
-
-
-def interpret_expected(pack: Pack, text: str, expecting: Expectation) -> Meaning:
-    """What `text` means given what the dialog is waiting for."""
-    if len(text) > LONGEST_ANSWER:
-        return NotUnderstood()
-    if expecting.yes_no:
-        return interpret_yes_no(pack, text, expecting.commands)
-    return interpret(pack, text, expecting.question, expecting.commands)
-
-
-def understood(pack: Pack, text: str, expecting: Expectation) -> Meaning | None:
-    """What `text` means, or None when it is not understood (for comparing readings)."""
-    meaning = interpret_expected(pack, text, expecting)
-    return None if isinstance(meaning, NotUnderstood) else meaning
-
-
-def is_complete(pack: Pack, text: str, expecting: Expectation) -> bool:
-    """True when the words already make an answer or a command (so the turn may end)."""
-    return understood(pack, text, expecting) is not None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
@@ -135,10 +135,16 @@ class Pack:
     screen: Mapping[str, str]
     """Labels on the kiosk screen (see `SCREEN_LABELS`)."""
     spoken_answers: Mapping[str, tuple[str, ...]]
-    """The yes / no / don't know phrases a recognizer listens for: all of `answers`
-    unless the pack's `spoken:` section names fewer, more distinct ones."""
+    """The yes / no / don't know phrases the kiosk teaches, first the one it suggests
+    (the pack's `spoken:` section, else all of `answers`). The recognizers listen for
+    every phrase of `answers` (kiosk.vocabulary); these are the plainest to hear."""
     spoken_commands: Mapping[str, tuple[str, ...]]
     """Likewise for the commands."""
+    fillers: tuple[str, ...] = ()
+    """Words said before or after an answer that mean nothing ("um", "well", "please")."""
+    spellings: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """word -> the same sounds in words a speech model knows (모르겠어요 -> 모르겠어 요):
+    a recognizer can then hear a natural form its vocabulary lacks."""
 
     def say(self, key: str, **fields: object) -> str:
         """A message with its {placeholders} filled in."""
@@ -177,7 +183,7 @@ def load_pack(language: str, knowledge: Knowledge, folder: Path = DEFAULT_PROMPT
             "messages",
             "screen",
         },
-        frozenset({"spoken"}),
+        frozenset({"spoken", "fillers", "spellings"}),
     )
     if top.get("language").text() != language:
         raise top.get("language").fail(f"must be {language!r}, the file's name")
@@ -202,7 +208,19 @@ def load_pack(language: str, knowledge: Knowledge, folder: Path = DEFAULT_PROMPT
         screen=_named(top.get("screen"), set(SCREEN_LABELS)),
         spoken_answers=_spoken(spoken, "answers", answers),
         spoken_commands=_spoken(spoken, "commands", commands),
+        fillers=top.get("fillers").texts() if top.has("fillers") else (),
+        spellings=_spellings(top.get("spellings"))
+        if top.has("spellings")
+        else MappingProxyType({}),
     )
+
+
+def _spellings(entry: Entry) -> Mapping[str, str]:
+    found = {word: spelled.text() for word, spelled in entry.items()}
+    for word, spelled in found.items():
+        if len(word.split()) != 1 or len(spelled.split()) < 2:
+            raise entry.get(word).fail("spells one word as two or more words")
+    return MappingProxyType(found)
 
 
 def _spoken(

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 
 from kiosk.dialog import QUESTION_COMMANDS
-from kiosk.grammar import Expectation, phrases
+from kiosk.grammar import Expectation
 from kiosk.knowledge import Knowledge
 from kiosk.nbest import MIN_AGREED, Alternative, Reading, agreed, read
-from kiosk.parse import NotUnderstood, interpret_expected
+from kiosk.parse import NotUnderstood, spoken_meaning
 from kiosk.prompts import Pack
 
 
@@ -18,11 +18,11 @@ def _read(
     expecting = Expectation(knowledge.questions[question], QUESTION_COMMANDS)
 
     def meaning_of(phrase: str) -> Hashable | None:
-        meaning = interpret_expected(pack, phrase, expecting)
+        meaning = spoken_meaning(pack, phrase, expecting)
         return None if isinstance(meaning, NotUnderstood) else meaning
 
     found = [Alternative(text, score) for text, score in guesses]
-    return read(found, set(phrases(pack, expecting)), meaning_of)
+    return read(found, meaning_of)
 
 
 def test_a_run_of_answer_words_is_not_an_answer(pack: Pack, knowledge: Knowledge) -> None:
@@ -88,7 +88,7 @@ def test_speech_outside_the_grammar_beside_an_answer_is_flagged(
 
 def _meaning_at(pack: Pack, knowledge: Knowledge, question: str) -> Callable[[str], Hashable]:
     expecting = Expectation(knowledge.questions[question], QUESTION_COMMANDS)
-    return lambda phrase: interpret_expected(pack, phrase, expecting)
+    return lambda phrase: spoken_meaning(pack, phrase, expecting)
 
 
 def test_decodings_at_several_speeds_that_agree_give_one_sure_answer(
