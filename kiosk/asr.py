@@ -4,13 +4,20 @@ End of speech: `kiosk.turn` on the running partial result (a short pause after a
 settled answer, longer ones while the answer may still change or is half said).
 
 Which answer: the grammar decoder keeps an N-best list, read by `kiosk.nbest` (one
-answer per turn; how sure is the share of the list that means it). Two more grammar
-decoders hear the same speech 10% slower and 10% faster (SPEEDS), and the answer is the
-one the three readings agree on.
+spoken sentence per turn; how sure is the share of the list that means it). Two more
+grammar decoders hear the same speech 10% slower and 10% faster (SPEEDS), and the answer
+is the one the three readings agree on. A reading that holds a word the model does not
+know (its unknown-word symbol) is asked again: part of what was said was not understood,
+and a phrase must never become a meaning it only partly contains.
 
-The check: Vosk can be sure of a wrong in-grammar answer, so the same audio also goes
-through a free (grammar-less) decoder; when the two disagree about the meaning, the
-answer's confidence is lowered and the dialog confirms red-flag answers.
+The grammar holds only phrases whose every word the model has (`hearable`); the pack
+spells some natural forms the model lacks in words it has (`Pack.spellings`).
+
+A free (grammar-less) decoder can also check the answer (`check_with_free_decoder`),
+lowering the confidence when it heard something else. It is off by default: it cost
+about 1.3 s of processor per second of audio on the small Korean model, four times the
+three grammar decoders together, and understood too little Korean to be a good judge
+(docs/decisions/0001-natural-speech.md).
 """
 
 from __future__ import annotations
@@ -25,7 +32,8 @@ from typing import Any
 from kiosk.audio import SAMPLE_RATE, AudioSource
 from kiosk.errors import ModelNotFoundError
 from kiosk.events import Heard, Silence, Unclear, Utterance
-from kiosk.grammar import UNKNOWN_SYMBOLS, Expectation, SoFar, phrases, vosk_grammar
+from kiosk.grammar import UNKNOWN_SYMBOLS, Expectation, SoFar, vosk_grammar
+from kiosk.meaning import Meaning, NotUnderstood
 from kiosk.nbest import Reading, agreed, alternatives, read
 from kiosk.prompts import Pack
 from kiosk.resample import Resampler
@@ -85,7 +93,7 @@ class VoskListener(DecidingListener):
         pack: Pack,
         so_far: Callable[[str, Expectation], SoFar],
         endpointing: Endpointing = DEFAULT_ENDPOINTING,
-        check_with_free_decoder: bool = True,
+        check_with_free_decoder: bool = False,
         speeds: tuple[float, ...] = SPEEDS,
     ) -> None:
         self.model = model
@@ -98,6 +106,13 @@ class VoskListener(DecidingListener):
             (u for u in UNKNOWN_SYMBOLS if model.vosk_model_find_word(u) >= 0), None
         )
         """The model's unknown-word symbol ([unk], or <UNK> in the small Korean model)."""
+        self._known: dict[str, bool] = {}
+
+    def hearable(self, word: str) -> bool:
+        """Whether the model has this word (a grammar phrase with one it lacks is dropped)."""
+        if word not in self._known:
+            self._known[word] = self.model.vosk_model_find_word(word) >= 0
+        return self._known[word]
 
     def decide(
         self,
@@ -108,7 +123,7 @@ class VoskListener(DecidingListener):
         """The turn's outcome; None when `interrupted` said another input answered first."""
         import vosk
 
-        rules = vosk_grammar(self.pack, expecting, self.unknown)
+        rules = vosk_grammar(self.pack, expecting, self.unknown, self.hearable)
         decoders = [_GrammarDecoder(self.model, rules, speed) for speed in self.speeds]
         grammar = decoders[0]
         free = (
@@ -144,27 +159,29 @@ class VoskListener(DecidingListener):
         top = [w for w in finals[0].get("text", "").split() if w not in UNKNOWN_SYMBOLS]
         if not turn.partial and not top:
             return Silence()
-        said = set(phrases(self.pack, expecting))
 
         def meaning(phrase: str) -> Hashable | None:
             return self._meaning(phrase, expecting)
 
-        readings: list[Reading | None] = [read(alternatives(f), said, meaning) for f in finals]
+        readings: list[Reading | None] = [read(alternatives(f), meaning) for f in finals]
         reading = agreed(readings, meaning)
         if reading is None:
             log.info("no single answer among the best guesses")
             return Unclear()
-        confidence = reading.confidence
         if reading.heard_unknown:
-            confidence = min(confidence, DISAGREEMENT_CONFIDENCE)
+            log.info("part of the answer was a word the model does not know")
+            return Unclear()
+        confidence = reading.confidence
         if free_text is not None:
             confidence = min(confidence, self._corroboration(reading.text, free_text, expecting))
-        return Utterance(reading.text, confidence)
+        return Utterance(reading.text, confidence, self._meaning(reading.text, expecting))
 
-    def _meaning(self, phrase: str, expecting: Expectation) -> Hashable | None:
-        from kiosk.parse import understood
+    def _meaning(self, phrase: str, expecting: Expectation) -> Meaning | None:
+        """What a run of grammar words means as one spoken sentence (None: nothing)."""
+        from kiosk.parse import spoken_meaning
 
-        return understood(self.pack, phrase, expecting)
+        meant = spoken_meaning(self.pack, phrase, expecting)
+        return None if isinstance(meant, NotUnderstood) else meant
 
     def _corroboration(self, text: str, free_text: str, expecting: Expectation) -> float:
         """How far the free decoder supports the grammar's meaning (an upper bound)."""

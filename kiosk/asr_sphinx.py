@@ -67,9 +67,10 @@ from typing import Any
 from kiosk.audio import CHUNK_BYTES, CHUNK_SECONDS, AudioSource
 from kiosk.errors import ModelNotFoundError
 from kiosk.events import Heard, Silence, Unclear, Utterance
-from kiosk.grammar import Expectation, SoFar, jsgf_grammar, phrases
+from kiosk.grammar import Expectation, SoFar, jsgf_grammar
+from kiosk.meaning import Meaning, NotUnderstood
 from kiosk.noise_floor import FLOOR_RMS, with_noise_floor
-from kiosk.parse import understood
+from kiosk.parse import spoken_meaning
 from kiosk.prompts import Pack
 from kiosk.turn import DEFAULT_ENDPOINTING, DecidingListener, Decision, Endpointing, Turn
 from kiosk.voice_activity import voice_activity
@@ -128,11 +129,8 @@ class Judgement:
     means something else; None when the N-best list holds no such rival."""
     frames: int = 0
     """Frames (10 ms) of speech on the best path, silence left out."""
-
-
-RIVALS_SEARCHED = 50
-"""N-best entries read for a rival. The list repeats the best phrase with other word
-timings, and entries further down score too far behind to matter."""
+    meaning: Meaning | None = None
+    """What the words mean as one spoken sentence (None: they are not one)."""
 
 
 DEFAULT_FIT = Fit()
@@ -158,6 +156,10 @@ def load_sphinx(cmn: str = "live") -> Any:
             seed=1,
             cmn=cmn,
             lm=None,
+            # The best path through the search itself, not a lattice rescoring: on a
+            # grammar of whole sentences the lattice's best path took seconds per turn
+            # (5 s for a 1.5 s "no I don't") and was no better.
+            bestpath=False,
         )
     except (RuntimeError, ValueError) as exc:
         raise ModelNotFoundError(f"PocketSphinx could not load its model ({exc})") from exc
@@ -242,6 +244,16 @@ class SphinxListener(DecidingListener):
         self._searches: dict[str, str] = {}
         self._logmath = decoder.get_logmath()
 
+    def hearable(self, word: str) -> bool:
+        """Whether the dictionary can pronounce the word (a phrase with one it cannot is
+        left out of the grammar, so it is heard as unclear, never as another answer)."""
+        return all(d.lookup_word(word) is not None for d in (self.decoder, self.judge))
+
+    def _sentence(self, text: str, expecting: Expectation) -> Meaning | None:
+        """What the words mean as one whole spoken sentence (None: they are not one)."""
+        meant = spoken_meaning(self.pack, text, expecting)
+        return None if isinstance(meant, NotUnderstood) else meant
+
     def decide(
         self,
         source: AudioSource,
@@ -251,7 +263,6 @@ class SphinxListener(DecidingListener):
         """The turn's outcome; None when `interrupted` said another input answered first."""
         search = self.search_for(expecting)
         self.decoder.activate_search(search)
-        self.judge.activate_search(search)
         turn = Turn(self.endpointing, voice_activity())
         audio = bytearray()
         self.decoder.start_utt()
@@ -272,56 +283,54 @@ class SphinxListener(DecidingListener):
         heard = self._heard(judgement, expecting, turn)
         return Decision(heard, judgement.text, None, turn.last_change, turn.elapsed)
 
-    def search_for(self, expecting: Expectation) -> str:
-        """The name of the decoders' search for this prompt's grammar (made once)."""
-        grammar = jsgf_grammar(self.pack, expecting)
+    def search_for(self, expecting: Expectation, without: Meaning | None = None) -> str:
+        """The name of the decoders' search for this prompt's grammar (made once);
+        `without` leaves out the sentences of one meaning (the judge's rival search)."""
+        grammar = jsgf_grammar(self.pack, expecting, self.hearable, without)
         if grammar not in self._searches:
             name = f"prompt{len(self._searches)}"
-            self.decoder.add_jsgf_string(name, grammar)
+            if without is None:
+                self.decoder.add_jsgf_string(name, grammar)
             self.judge.add_jsgf_string(name, grammar)
             self._searches[grammar] = name
         return self._searches[grammar]
 
     def judge_turn(self, audio: bytes, expecting: Expectation) -> Judgement:
-        """The best phrase for the whole turn (the judge's search must be `expecting`'s),
-        with its fit and its lead over the best phrase of another meaning."""
+        """The best sentence for the whole turn, with its fit and its lead over the best
+        sentence of another meaning."""
+        hypothesis = self._decode(audio, self.search_for(expecting))
+        if hypothesis is None:
+            return Judgement("", False, None, None)
+        frames = max(
+            1,
+            sum(
+                s.end_frame - s.start_frame + 1
+                for s in self.judge.seg()
+                if s.word not in NOT_SPEECH
+            ),
+        )
+        text = hypothesis.hypstr
+        score = float(self._logmath.log(hypothesis.score))
+        meant = self._sentence(text, expecting)
+        if meant is None:
+            return Judgement(text, False, score / frames, None, frames)
+        rival = self._decode(audio, self.search_for(expecting, without=meant))
+        lead = None
+        if rival is not None and self._sentence(rival.hypstr, expecting) is not None:
+            lead = (score - float(self._logmath.log(rival.score))) / frames
+        return Judgement(text, True, score / frames, lead, frames, meant)
+
+    def _decode(self, audio: bytes, search: str) -> Any:
+        """The judge's best path through `search` for the whole turn (None: no path)."""
         judge = self.judge
+        judge.activate_search(search)
         judge.start_utt()
         judge.process_raw(audio, full_utt=True)
         judge.end_utt()
         hypothesis = judge.hyp()
         if hypothesis is None or not hypothesis.hypstr or hypothesis.score <= 0:
-            return Judgement("", False, None, None)
-        frames = max(
-            1, sum(s.end_frame - s.start_frame + 1 for s in judge.seg() if s.word not in NOT_SPEECH)
-        )
-        text = hypothesis.hypstr
-        fit = self._logmath.log(hypothesis.score) / frames
-        grammar = set(phrases(self.pack, expecting))
-        if text not in grammar:
-            return Judgement(text, False, fit, None, frames)
-        return Judgement(text, True, fit, self._lead(text, expecting, grammar, frames), frames)
-
-    def _lead(
-        self, text: str, expecting: Expectation, grammar: set[str], frames: int
-    ) -> float | None:
-        """The best phrase's N-best score above its nearest rival of another meaning."""
-        meant = understood(self.pack, text, expecting)
-        own: float | None = None
-        rival: float | None = None
-        for rank, alternative in enumerate(self.judge.nbest()):
-            if alternative is None or rank >= RIVALS_SEARCHED or None not in (own, rival):
-                break
-            if alternative.hypstr not in grammar or alternative.score <= 0:
-                continue
-            score = float(self._logmath.log(alternative.score))
-            if alternative.hypstr == text:
-                own = score if own is None else own
-            elif rival is None and understood(self.pack, alternative.hypstr, expecting) != meant:
-                rival = score  # the list is best first, so this is the best rival
-        if own is None or rival is None:
             return None
-        return (own - rival) / frames
+        return hypothesis
 
     def _heard(self, judgement: Judgement, expecting: Expectation, turn: Turn) -> Heard:
         text, fit, lead = judgement.text, judgement.fit, judgement.lead
@@ -337,4 +346,4 @@ class SphinxListener(DecidingListener):
             log.info("two answers fitted the speech almost equally well")
             return Unclear()
         sure = fit >= least_fit + self.fit.confirm_margin and not expecting.safety_critical
-        return Utterance(text, 1.0 if sure else self.fit.unsure_confidence)
+        return Utterance(text, 1.0 if sure else self.fit.unsure_confidence, judgement.meaning)

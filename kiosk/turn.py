@@ -13,6 +13,8 @@ gives the same decisions every run.
 
 from __future__ import annotations
 
+import array
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -43,6 +45,11 @@ class Endpointing:
     """Once the detector has heard the voice stop after a complete, settled answer, the
     words need only have stayed the same this long: the pause is then measured on the
     sound itself rather than on the recognizer's words, which lag it."""
+    near_voice_db: float = 10.0
+    """A voice counts as the person's only within this many dB of the loudest voice of
+    the turn: the person at the kiosk is nearer and louder than the people talking
+    behind them, whose voices then neither hold the turn open nor widen the part the
+    judge hears (docs/decisions/0001-natural-speech.md). 0 or less: any voice counts."""
     talking_hold: float = 3.0
     """Seconds a voice still talking may hold the turn open after the words' own pause
     has passed: long enough for a sentence said instead of an answer to end (so it is
@@ -91,9 +98,11 @@ class Turn:
         """Hears whether someone is talking (None: the words alone decide)."""
         self.elapsed = 0.0
         self.last_voice = 0.0
-        """Audio seconds at the end of the last chunk that held a voice."""
-        self.first_voice: float | None = None
-        """Audio seconds at the start of the first chunk that held a voice (None: none)."""
+        """Audio seconds at the end of the last chunk that held a near voice (as loud as
+        the loudest so far, within Endpointing.near_voice_db)."""
+        self._voiced: list[tuple[float, float]] = []
+        """(audio seconds at the chunk's start, its level in dB) of every voiced chunk."""
+        self._loudest = -math.inf
         self.partial = ""
         self.last_change = 0.0
         self.finished: dict[str, Any] | None = None
@@ -102,12 +111,25 @@ class Turn:
         `done` is asked every chunk, and judging reads every phrase of the prompt."""
 
     def hear(self, chunk: bytes) -> None:
-        """Count one chunk of the turn's audio, noting whether a voice is in it."""
+        """Count one chunk of the turn's audio, noting whether a near voice is in it."""
         self.elapsed += CHUNK_SECONDS
-        if self.voice is not None and self.voice.voiced(chunk):
-            if self.first_voice is None:
-                self.first_voice = self.elapsed - CHUNK_SECONDS
+        if self.voice is None or not self.voice.voiced(chunk):
+            return
+        level = level_db(chunk)
+        self._voiced.append((self.elapsed - CHUNK_SECONDS, level))
+        self._loudest = max(self._loudest, level)
+        if self._near(level):
             self.last_voice = self.elapsed
+
+    @property
+    def first_voice(self) -> float | None:
+        """Audio seconds at the start of the first chunk with a near voice, judged by the
+        loudest voice of the whole turn (None: no voice)."""
+        return next((start for start, level in self._voiced if self._near(level)), None)
+
+    def _near(self, level: float) -> bool:
+        margin = self.endpointing.near_voice_db
+        return margin <= 0 or level >= self._loudest - margin
 
     def update(self, partial: str) -> None:
         if partial != self.partial:
@@ -140,3 +162,10 @@ class Turn:
         if quiet < pause:
             return False
         return not talking or quiet >= pause + rule.talking_hold
+
+
+def level_db(chunk: bytes) -> float:
+    """The chunk's power in dB (int16 full scale is about 90 dB)."""
+    samples = array.array("h", chunk)
+    power = sum(s * s for s in samples) / max(1, len(samples))
+    return 10 * math.log10(power + 1.0)

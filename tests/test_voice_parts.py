@@ -204,6 +204,7 @@ def test_pocketsphinx_red_flag_answers_are_always_confirmed(knowledge: Knowledge
     from kiosk.audio import ClipSource
     from kiosk.engines import choose_engine
     from kiosk.events import Utterance
+    from kiosk.meaning import Answer
     from kiosk.prompts import load_pack
     from kiosk.recognize import expectation_for
     from tests.speech import require_voice_tools, speak
@@ -215,13 +216,15 @@ def test_pocketsphinx_red_flag_answers_are_always_confirmed(knowledge: Knowledge
     red_flag = listener.decide(ClipSource([yes]), expectation_for(knowledge, "stroke_signs"))
     other = listener.decide(ClipSource([yes]), expectation_for(knowledge, "diabetes"))
     assert red_flag is not None and other is not None
-    assert red_flag.heard == Utterance("yes", 0.6), "checked before it counts"
-    assert other.heard == Utterance("yes", 1.0), "elsewhere a clear answer counts at once"
+    yes_meant = Answer("yes")
+    assert red_flag.heard == Utterance("yes", 0.6, yes_meant), "checked before it counts"
+    assert other.heard == Utterance("yes", 1.0, yes_meant), "elsewhere a clear answer counts"
 
 
 class _TwoReadings:
-    """A PocketSphinx decoder stand-in whose N-best list holds "too loud" and, `behind`
-    points per frame lower, "don't know": what the judge weighs when two phrases fit."""
+    """A PocketSphinx decoder stand-in that hears "too loud" and, in a search without
+    that meaning, "don't know" `behind` points per frame lower: what the judge weighs
+    when two meanings fit."""
 
     def __init__(self, behind: float, fit: float = -50.0, frames: int = 40) -> None:
         self.behind = behind
@@ -229,19 +232,27 @@ class _TwoReadings:
         """The best reading's score per frame of speech."""
         self.frames = frames
         """Frames of speech (10 ms each) on the best path."""
+        self.grammars: dict[str, str] = {}
+        self.active = ""
 
     def _reading(self, text: str, per_frame: float) -> Any:
         from types import SimpleNamespace
 
         return SimpleNamespace(hypstr=text, score=1.0001 ** (per_frame * self.frames))
 
-    def hyp(self) -> Any:
-        return self._reading("too loud", self.fit)
+    def add_jsgf_string(self, name: str, grammar: str) -> None:
+        self.grammars[name] = grammar
 
-    def nbest(self) -> Any:
-        yield self._reading("too loud", self.fit)
-        yield self._reading("too loud", self.fit - self.behind / 2)  # other word timings
-        yield self._reading("dont know", self.fit - self.behind)
+    def activate_search(self, name: str) -> None:
+        self.active = name
+
+    def lookup_word(self, word: str) -> str:
+        return "W"  # every word can be pronounced
+
+    def hyp(self) -> Any:
+        if "too loud" in self.grammars.get(self.active, "too loud"):
+            return self._reading("too loud", self.fit)
+        return self._reading("dont know", self.fit - self.behind)
 
     def seg(self) -> Any:
         from types import SimpleNamespace
@@ -256,7 +267,7 @@ class _TwoReadings:
         return SimpleNamespace(log=lambda p: math.log(p) / math.log(1.0001))
 
     def __getattr__(self, name: str) -> Any:
-        return lambda *args, **kwargs: None  # start_utt, process_raw, activate_search, ...
+        return lambda *args, **kwargs: None  # start_utt, process_raw, lookup_word, ...
 
 
 def _sphinx_decides(knowledge: Knowledge, grammar: Any) -> Any:
@@ -279,12 +290,13 @@ def test_pocketsphinx_asks_again_when_two_meanings_fit_almost_equally(
     knowledge: Knowledge, behind: float, heard_as: str | None
 ) -> None:
     from kiosk.events import Unclear, Utterance
+    from kiosk.meaning import Command
 
     decision = _sphinx_decides(knowledge, _TwoReadings(behind))
     if heard_as is None:
         assert decision.heard == Unclear(), "a near tie between meanings is asked again"
     else:
-        assert decision.heard == Utterance(heard_as, 1.0), "a clear winner counts at once"
+        assert decision.heard == Utterance(heard_as, 1.0, Command("quieter")), "a clear winner"
 
 
 @pytest.mark.parametrize(("frames", "heard_as"), [(40, "too loud"), (250, None)])
@@ -294,12 +306,13 @@ def test_pocketsphinx_wants_a_better_fit_from_longer_speech(
     """A fit that passes for a short word is not enough over seconds of speech: that is
     a sentence forced onto a phrase, and the person is asked again."""
     from kiosk.events import Unclear, Utterance
+    from kiosk.meaning import Command
 
     decision = _sphinx_decides(knowledge, _TwoReadings(behind=10.0, fit=-65.0, frames=frames))
     if heard_as is None:
         assert decision.heard == Unclear(), "2.5 s that fit this badly are not 'too loud'"
     else:
-        assert decision.heard == Utterance(heard_as, 1.0), "0.4 s that fit so count"
+        assert decision.heard == Utterance(heard_as, 1.0, Command("quieter")), "0.4 s count"
 
 
 def test_pocketsphinx_understands_recordings_that_begin_in_digital_silence(
