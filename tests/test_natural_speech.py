@@ -1,0 +1,219 @@
+"""Answers said the way people say them, by voice: carrier phrases, polite forms, fillers,
+forms the model cannot hear, and other people talking in the room.
+
+The speech is made at test time (espeak-ng, festival), the babble from talkers and
+sentences that neither the benchmark's tuning half nor the kiosk's packs use. Each
+session must reach the same result as the same answers typed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from kiosk.audio import CHUNK_BYTES, SAMPLE_RATE, ClipSource
+from kiosk.dialog import Dialog
+from kiosk.dialog_table import QUESTION_COMMANDS
+from kiosk.engines import Engine, choose_engine
+from kiosk.events import Output, Result, Utterance
+from kiosk.grammar import Expectation, jsgf_grammar, vosk_grammar
+from kiosk.knowledge import Knowledge
+from kiosk.meaning import Answer
+from kiosk.prompts import Pack, load_pack
+from kiosk.tts import SilentSpeaker
+from kiosk.turn import Endpointing
+from kiosk.voice import VoiceFrontEnd
+from tests.conftest import Kiosk
+from tests.speech import Voice, active_power, babble, mixed, require_voice_tools, say
+
+pytestmark = pytest.mark.voice
+
+NATURAL = {
+    "en": {"yes": "yes I do", "no": "no I don't", "dont_know": "I'm not sure",
+           "confirm_yes": "yes that's right", "confirm_no": "no it isn't",
+           "done": "I'm done", "repeat": "can you say that again"},
+    "ko": {"yes": "네 맞아요", "no": "아니요 없어요", "dont_know": "잘 모르겠어요",
+           "confirm_yes": "네 맞아요", "confirm_no": "아니에요",
+           "done": "다 했어요", "repeat": "다시 말해 주세요"},
+}  # fmt: skip
+VOICE = {"en": Voice("espeak", "en-us", 150), "ko": Voice("espeak", "ko", 150)}
+ROOM = {
+    "en": (
+        [Voice("espeak", "en+m8", 155), Voice("espeak", "en+f5", 145), Voice("festival", "slt")],
+        ["the parking ticket machine is broken", "we waited two hours last time",
+         "my cousin is a nurse here", "shall we sit by the window"],
+    ),
+    "ko": (
+        [Voice("espeak", "ko+m8", 155), Voice("espeak", "ko+f5", 145), Voice("espeak", "ko+klatt5")],
+        ["주차 기계가 고장 났어요", "지난번엔 두 시간 기다렸어요",
+         "사촌이 여기 간호사예요", "창가에 앉을까요"],
+    ),
+}  # fmt: skip
+"""Three other people talking behind the patient, in each language."""
+
+
+@pytest.fixture(scope="module", params=["ko", "en"])
+def lang(request: pytest.FixtureRequest) -> str:
+    require_voice_tools()
+    return str(request.param)
+
+
+@pytest.fixture(scope="module")
+def pack(lang: str, knowledge: Knowledge) -> Pack:
+    return load_pack(lang, knowledge)
+
+
+@pytest.fixture(scope="module")
+def engine(pack: Pack, knowledge: Knowledge) -> Engine:
+    return choose_engine(pack, knowledge, endpointing=Endpointing(no_speech=3.0))
+
+
+@pytest.fixture(scope="module")
+def room(lang: str) -> bytes:
+    talkers, sentences = ROOM[lang]
+    return babble([(v, sentences[i::2] or sentences) for i, v in enumerate(talkers)], 20.0, 7)
+
+
+class NaturalPatient:
+    """Answers every prompt out loud in natural words, optionally in a noisy room."""
+
+    def __init__(self, lang: str, answers: dict[str, str], room: bytes | None) -> None:
+        self.words = NATURAL[lang]
+        self.voice = VOICE[lang]
+        self.answers = answers
+        self.room = room
+        self.front: VoiceFrontEnd | None = None
+        self.said: list[str] = []
+
+    def line(self) -> str:
+        assert self.front is not None
+        dialog = self.front.dialog
+        if dialog.confirming is not None:
+            question, heard = dialog.confirming
+            agree = heard == self.answers.get(question, "no")
+            return self.words["confirm_yes" if agree else "confirm_no"]
+        question = dialog.expecting.question
+        if question is None:
+            return self.words["done"]
+        value = self.answers.get(question.id, "no" if question.kind.value == "yesno" else "")
+        return self.words.get(value) or self.words["dont_know"]
+
+    def open_turn(self) -> Iterator[bytes]:
+        text = self.line()
+        self.said.append(text)
+        clip = say(text, self.voice)
+        audio = bytes(int(SAMPLE_RATE * 0.5) * 2) + clip + bytes(SAMPLE_RATE * 4 * 2)
+        if self.room is not None:
+            offset = (len(self.said) * 9173 * 2) % (len(self.room) - len(audio))
+            audio = mixed(audio, self.room[offset:], 15, active_power(clip))
+        for start in range(0, len(audio), CHUNK_BYTES):
+            yield audio[start : start + CHUNK_BYTES].ljust(CHUNK_BYTES, b"\0")
+        while True:
+            yield bytes(CHUNK_BYTES)
+
+    def close(self) -> None:
+        pass
+
+
+class _NullText:
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def readline(self) -> str:
+        return ""
+
+
+def spoken_session(
+    knowledge: Knowledge, pack: Pack, engine: Engine, patient: NaturalPatient
+) -> list[Output]:
+    outputs: list[Output] = []
+
+    def make(emit: Callable[[Output], None]) -> Dialog:
+        return Dialog(knowledge, pack, lambda o: (outputs.append(o), emit(o))[1], lambda s: True)
+
+    front = VoiceFrontEnd(make, engine.listener, patient, SilentSpeaker(), _NullText())
+    patient.front = front
+    front.run(sessions=1, start_at_once=True)
+    return outputs
+
+
+def typed(knowledge: Knowledge, pack: Pack, answers: dict[str, str]) -> Result:
+    kiosk = Kiosk(knowledge, pack)
+    kiosk.start()
+    while (question := kiosk.asking) is not None:
+        q = knowledge.questions[question]
+        value = answers.get(question, "no" if q.kind.value == "yesno" else "dont_know")
+        kiosk.say(pack.answers[value][0])
+    return kiosk.result()
+
+
+ANSWERS = {"feet_numb": "yes", "diabetes": "yes", "back_pain": "dont_know"}
+
+
+@pytest.mark.parametrize("noisy", [False, True], ids=["quiet room", "babble 15 dB"])
+def test_a_session_answered_only_in_natural_phrases_matches_typing(
+    knowledge: Knowledge, pack: Pack, engine: Engine, room: bytes, lang: str, noisy: bool
+) -> None:
+    patient = NaturalPatient(lang, ANSWERS, room if noisy else None)
+    outputs = spoken_session(knowledge, pack, engine, patient)
+    results = [o for o in outputs if isinstance(o, Result)]
+    assert results, f"no result; the patient said {patient.said}"
+    expected = typed(knowledge, pack, ANSWERS)
+    assert results[-1].answers == expected.answers, f"the patient said {patient.said}"
+    assert results[-1].triage == expected.triage
+
+
+def _decide(engine: Engine, pack: Pack, knowledge: Knowledge, text: str, voice: Voice) -> object:
+    expecting = Expectation(knowledge.questions["diabetes"], QUESTION_COMMANDS)
+    audio = bytes(SAMPLE_RATE) + say(text, voice) + bytes(SAMPLE_RATE * 4)
+    decision = engine.listener.decide(ClipSource([audio], lead_in=0.0), expecting)
+    assert decision is not None
+    heard = decision.heard
+    return heard.meaning if isinstance(heard, Utterance) else None
+
+
+THREE_VOICES = {
+    "en": [Voice("espeak", "en+m4", 140), Voice("festival", "ked"), Voice("espeak", "en+f4", 170)],
+    "ko": [Voice("espeak", "ko+m4", 140), Voice("espeak", "ko+f2", 160), Voice("espeak", "ko+m6")],
+}
+
+
+def test_no_said_with_a_carrier_phrase_is_no_never_dont_know(
+    engine: Engine, pack: Pack, knowledge: Knowledge, lang: str
+) -> None:
+    """ "no I don't" holds "I don't", which begins "I don't know": the whole decides."""
+    text = {"en": "no I don't", "ko": "아니요 없어요"}[lang]
+    heard = [_decide(engine, pack, knowledge, text, v) for v in THREE_VOICES[lang]]
+    assert Answer("dont_know") not in heard and Answer("yes") not in heard, heard
+    assert heard.count(Answer("no")) >= 2, heard
+
+
+def test_a_dont_know_form_the_model_cannot_hear_is_never_yes_or_no(
+    engine: Engine, pack: Pack, knowledge: Knowledge, lang: str
+) -> None:
+    """Forms whose words are not in the model's vocabulary (and have no spelling in the
+    pack): asked again, never forced onto an answer."""
+    texts = {"en": ["beats me", "who knows"], "ko": ["모르겠네요", "기억이 안 나요"]}[lang]
+    heard = [_decide(engine, pack, knowledge, t, v) for t in texts for v in THREE_VOICES[lang]]
+    assert Answer("yes") not in heard and Answer("no") not in heard, heard
+
+
+def test_a_phrase_with_a_word_the_engine_cannot_hear_is_left_out_of_the_grammar(
+    pack: Pack, knowledge: Knowledge
+) -> None:
+    expecting = Expectation(knowledge.questions["diabetes"], QUESTION_COMMANDS)
+    lacking = pack.answers["yes"][0]
+
+    def hearable(word: str) -> bool:
+        return word != lacking
+
+    def words(grammar: str) -> set[str]:
+        return set(grammar.replace(";", " ").replace('"', " ").replace(",", " ").split())
+
+    assert lacking in words(vosk_grammar(pack, expecting)) & words(jsgf_grammar(pack, expecting))
+    assert lacking not in words(vosk_grammar(pack, expecting, hearable=hearable))
+    assert lacking not in words(jsgf_grammar(pack, expecting, hearable))
