@@ -93,8 +93,8 @@ class KioskLink:
 
         What is still waiting stays in the outbox for the next start."""
         deadline = time.monotonic() + drain
-        while len(self.outbox) and self.connected.is_set() and time.monotonic() < deadline:
-            time.sleep(0.05)
+        while len(self.outbox) and time.monotonic() < deadline:
+            time.sleep(0.05)  # the broker may be back in a moment
         self._stopping.set()
         self._sender.join(timeout=2.0)
         if self.connected.is_set():
