@@ -276,7 +276,7 @@ def main(argv: list[str] | None = None, default_config: Path = DEFAULT_CONFIG) -
             args.recognize, args.question, knowledge, pack, engine, settings.voice.model
         )
     try:
-        network = build_network(settings, knowledge, pack)
+        network = build_network(settings, pack)
     except KioskError as exc:
         print(f"kiosk: cannot start: {exc}", file=sys.stderr)
         return 2

@@ -85,3 +85,18 @@ def test_credentials_on_the_command_line_stop_the_kiosk(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 2 and done.stdout == ""
     assert "holds a user name or password" in done.stderr and "k1:pw" not in done.stderr
+
+
+def test_an_outbox_folder_that_cannot_be_made_stops_the_kiosk_with_its_name(
+    tmp_path: Path,
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    path = tmp_path / "kiosk.yaml"
+    path.write_text(f"network: {{mqtt: 'mqtt://127.0.0.1:1', outbox_dir: {blocker}/outbox}}\n")
+    done = subprocess.run(
+        [*KIOSK, "--text", "--jsonl", "--config", str(path), "--report-dir", str(tmp_path)],
+        capture_output=True, text=True, cwd=ROOT, input="",
+    )  # fmt: skip
+    assert done.returncode == 2 and done.stdout == ""
+    assert f"network.outbox_dir {blocker}/outbox: cannot be used" in done.stderr

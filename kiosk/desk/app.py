@@ -65,6 +65,8 @@ class Desk:
                 except queue.Empty:
                     kind, value = "tick", None
                 if kind == "end":
+                    repeats = self.board.duplicates
+                    self.show.event("bye", f"    {repeats} repeats dropped", repeats=repeats)
                     return 0
                 self._handle(kind, value)
                 for change in self.board.check_silence(time.monotonic()):

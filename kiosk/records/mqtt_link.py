@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
 
 from kiosk.records import messages
 from kiosk.records.broker import Broker
@@ -153,7 +153,7 @@ class KioskLink:
             info = self._client.publish(self._topic(kind), waiting.text, qos=1)
             while not self._stopping.is_set():
                 published = _wait(info, 0.2)
-                if published is None:  # refused at once: publish it again once connected
+                if published is None:  # not taken at all: publish it again once connected
                     self.connected.wait(timeout=0.5)
                     break
                 if published:
@@ -163,7 +163,12 @@ class KioskLink:
 
 def _wait(info: mqtt.MQTTMessageInfo, seconds: float) -> bool | None:
     """True: acknowledged; False: not yet (paho resends it after a reconnect);
-    None: paho did not take it (not connected), so it must be published again."""
+    None: paho did not take it (its queue was full), so it must be published again."""
+    if info.rc == MQTTErrorCode.MQTT_ERR_NO_CONN:
+        # Published just as the connection dropped: paho has kept the message and sends
+        # it on reconnecting, though its rc says otherwise. Publishing it again each time
+        # round would queue a copy per try, and the desk would get them all.
+        info.rc = MQTTErrorCode.MQTT_ERR_SUCCESS
     try:
         info.wait_for_publish(seconds)
     except (RuntimeError, ValueError):

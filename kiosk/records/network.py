@@ -18,11 +18,12 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from kiosk import alert as staff_alert
+from kiosk.errors import ConfigError
 from kiosk.events import End, Output, Say
 from kiosk.knowledge import Knowledge
 from kiosk.prompts import Pack
 from kiosk.records import fhir, messages
-from kiosk.records.broker import broker_from, read_secret
+from kiosk.records.broker import Broker, broker_from, read_secret
 from kiosk.records.fhir_post import FhirPoster
 from kiosk.records.mqtt_link import KioskLink
 from kiosk.records.outbox import Outbox
@@ -107,12 +108,21 @@ class KioskNetwork:
             self._emit(Say(self.staff_coming, "info"))
 
 
-def build_network(
-    settings: Settings, knowledge: Knowledge, pack: Pack, mqtt_url: str | None = None
-) -> KioskNetwork:
+def build_network(settings: Settings, pack: Pack) -> KioskNetwork:
     """The network the settings ask for (ConfigError when they cannot be used)."""
     config = settings.network
-    broker = broker_from(config, mqtt_url)
+    broker = broker_from(config)
+    try:
+        return _build(settings, pack, broker)
+    except OSError as exc:
+        raise ConfigError(
+            f"network.outbox_dir {config.outbox_dir}: cannot be used ({exc.strerror or exc}); "
+            "the kiosk user must be able to write there"
+        ) from exc
+
+
+def _build(settings: Settings, pack: Pack, broker: Broker | None) -> KioskNetwork:
+    config = settings.network
     outboxes = config.outbox_dir
     link = None
     if broker is not None:

@@ -1,0 +1,232 @@
+#!/usr/bin/env python3
+"""Fleet benchmark: many kiosks, one broker, one staff desk, and broker restarts.
+
+Starts a real Mosquitto on a free 127.0.0.1 port and the desk (`kiosk-desk --jsonl`)
+as its own process. Simulated kiosks are the kiosk's real MQTT link (outbox on disk,
+paho client, last will, heartbeat) in this process, one per kiosk; each runs its
+sessions (an alert in some, a result in every one) with a short pause between them,
+while the broker is stopped and started again meanwhile. Then it waits for the desk to
+show everything and prints: alert latency end to end (sent by the kiosk to shown by
+the desk: all alerts, and those sent while the broker was up), messages lost,
+duplicates shown at the desk, repeats the desk dropped, restarts survived, and the
+desk's memory (resident, and its peak).
+
+    .venv/bin/python scripts/bench_fleet.py [--kiosks 20] [--sessions 50] [--restarts 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import logging
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+from typing import IO, Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from kiosk.records import messages  # noqa: E402
+from kiosk.records.broker import Broker  # noqa: E402
+from kiosk.records.mqtt_link import KioskLink  # noqa: E402
+from kiosk.records.outbox import Outbox  # noqa: E402
+from tests.broker import Mosquitto  # noqa: E402
+
+ALERT_SHARE = 0.3
+
+
+class Desk:
+    """The desk process; every line it prints is kept with the time it arrived."""
+
+    def __init__(self, url: str) -> None:
+        command = [sys.executable, "-m", "kiosk.desk", "--jsonl", "--mqtt", url]
+        command += ["--client-id", "bench-desk"]
+        self.process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT
+        )
+        self.events: list[dict[str, Any]] = []
+        self.subscribed = threading.Event()
+        assert self.process.stdout is not None
+        threading.Thread(target=self._read, args=(self.process.stdout,), daemon=True).start()
+        if not self.subscribed.wait(15):
+            raise SystemExit("bench_fleet: the desk did not subscribe")
+
+    def _read(self, stdout: IO[str]) -> None:
+        for line in stdout:
+            event = json.loads(line)
+            event["arrived"] = time.time()
+            self.events.append(event)
+            if event["event"] == "subscribed":
+                self.subscribed.set()
+
+    def shown(self) -> list[dict[str, Any]]:
+        return [e for e in list(self.events) if e["event"] in ("alert", "result")]
+
+    def memory_kib(self) -> tuple[int, int]:
+        """(resident now, peak) from /proc."""
+        fields = {}
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            name, _, value = line.partition(":")
+            fields[name] = value.strip().split(" ")[0]
+        return int(fields["VmRSS"]), int(fields["VmHWM"])
+
+    def finish(self) -> dict[str, Any]:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        self.process.wait(timeout=15)
+        time.sleep(0.2)
+        return next(e for e in self.events if e["event"] == "bye")
+
+
+class SimulatedKiosk(threading.Thread):
+    """A kiosk's real network link, running `sessions` sessions one after another."""
+
+    def __init__(self, index: int, broker: Broker, folder: Path, sessions: int, up: Any) -> None:
+        super().__init__(daemon=True)
+        self.kiosk_id = f"kiosk-{index:02d}"
+        self.link = KioskLink(broker, self.kiosk_id, Outbox(folder / self.kiosk_id), 2.0)
+        self.sessions = sessions
+        self.broker_up = up
+        self.sent: dict[str, tuple[str, float, bool]] = {}
+        """message id -> (kind, time sent, broker up then)"""
+        self.random = random.Random(index)
+
+    def run(self) -> None:
+        self.link.start()
+        self.link.connected.wait(10)
+        for _ in range(self.sessions):
+            time.sleep(self.random.uniform(0.05, 0.25))
+            if self.random.random() < ALERT_SHARE:
+                self._post("alert")
+            time.sleep(self.random.uniform(0.0, 0.05))
+            self._post("result")
+
+    def _post(self, kind: str) -> None:
+        seq, message_id, now = self.link.outbox.next_seq(), messages.new_id(), messages.now()
+        if kind == "alert":
+            message: messages.Message = messages.Alert(
+                message_id, self.kiosk_id, seq, now, "emergency", ("stroke_signs",)
+            )
+        else:
+            message = messages.ResultReady(message_id, self.kiosk_id, seq, now, "stem", "routine")
+        self.sent[message_id] = (kind, time.time(), self.link.connected.is_set())
+        self.link.post(message)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.ERROR)  # the kiosks' reconnect warnings: expected here
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kiosks", type=int, default=20)
+    parser.add_argument("--sessions", type=int, default=50)
+    parser.add_argument("--restarts", type=int, default=2)
+    parser.add_argument("--down", type=float, default=1.0, help="seconds the broker is down")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        server = Mosquitto(folder / "broker")
+        server.start()
+        up = threading.Event()
+        up.set()
+        try:
+            desk = Desk(server.url)
+            broker = Broker("127.0.0.1", server.port, False, keepalive=10)
+            kiosks = [
+                SimulatedKiosk(i, broker, folder / "outboxes", args.sessions, up.is_set)
+                for i in range(args.kiosks)
+            ]
+            started = time.monotonic()
+            for kiosk in kiosks:
+                kiosk.start()
+            for _ in range(args.restarts):
+                time.sleep(2.0)
+                up.clear()
+                server.stop()
+                time.sleep(args.down)
+                server.start()
+                server.restarts += 1
+                up.set()
+            for kiosk in kiosks:
+                kiosk.join()
+            sent = {m: (*v, k.kiosk_id) for k in kiosks for m, v in k.sent.items()}
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                if {e["id"] for e in desk.shown()} >= set(sent):
+                    break
+                time.sleep(0.2)
+            elapsed = time.monotonic() - started
+            time.sleep(1.0)  # a moment for any late repeat to show
+            resident, peak = desk.memory_kib()
+            for kiosk in kiosks:
+                kiosk.link.close()
+            bye = desk.finish()
+        finally:
+            server.stop()
+    report(args, sent, desk.shown(), bye, resident, peak, server.restarts, elapsed)
+    return 0
+
+
+def report(
+    args: argparse.Namespace,
+    sent: dict[str, tuple[str, float, bool, str]],
+    shown: list[dict[str, Any]],
+    bye: dict[str, Any],
+    resident: int,
+    peak: int,
+    restarts: int,
+    elapsed: float,
+) -> None:
+    counts = Counter(e["id"] for e in shown)
+    first = {}
+    for event in shown:
+        first.setdefault(event["id"], event)
+    alerts = [m for m, (kind, *_) in sent.items() if kind == "alert"]
+    latency_all = [first[m]["received"] - sent[m][1] for m in alerts if m in first]
+    latency_up = [first[m]["received"] - sent[m][1] for m in alerts if m in first and sent[m][2]]
+    lost = [m for m in sent if m not in first]
+    out_of_order = 0
+    for kiosk_id in {v[3] for v in sent.values()}:
+        for kind in ("alert", "result"):
+            seqs = [e["seq"] for e in shown if e["kiosk_id"] == kiosk_id and e["event"] == kind]
+            out_of_order += sum(1 for a, b in itertools.pairwise(seqs) if b < a)
+    rows = [
+        ("kiosks x sessions", f"{args.kiosks} x {args.sessions}"),
+        ("messages sent: alerts + results", f"{len(alerts)} + {len(sent) - len(alerts)}"),
+        ("alert latency, all: median / p99 / max (ms)", _ms(latency_all)),
+        ("alert latency, kiosk connected: median / p99 / max (ms)", _ms(latency_up)),
+        ("messages lost", str(len(lost))),
+        ("duplicates shown at the desk", str(sum(c - 1 for c in counts.values()))),
+        ("repeats dropped by the desk (QoS 1 redelivery)", str(bye.get("repeats"))),
+        ("out of order per kiosk and kind", str(out_of_order)),
+        ("broker restarts survived", f"{restarts} (down {args.down:g} s each)"),
+        ("desk memory: resident / peak (MiB)", f"{resident / 1024:.1f} / {peak / 1024:.1f}"),
+        ("wall time (s)", f"{elapsed:.1f}"),
+    ]  # fmt: skip
+    width = max(len(name) for name, _ in rows)
+    print(f"| {'measure':<{width}} | value |")
+    print(f"|{'-' * (width + 2)}|-------|")
+    for name, value in rows:
+        print(f"| {name:<{width}} | {value} |")
+
+
+def _ms(values: list[float]) -> str:
+    if not values:
+        return "none"
+    median = statistics.median(values) * 1000
+    return f"{median:.1f} / {percentile(values, 0.99) * 1000:.1f} / {max(values) * 1000:.1f}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
