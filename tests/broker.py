@@ -36,7 +36,11 @@ def free_port() -> int:
 
 
 class Mosquitto:
-    def __init__(self, folder: Path, port: int | None = None) -> None:
+    def __init__(
+        self, folder: Path, port: int | None = None, security: list[str] | None = None
+    ) -> None:
+        """`security`: config lines for the listener (TLS, passwords, ACL) instead of
+        allowing anyone in."""
         self.folder = folder
         self.port = port or free_port()
         self.process: subprocess.Popen[bytes] | None = None
@@ -45,7 +49,7 @@ class Mosquitto:
         self.config = folder / "mosquitto.conf"
         lines = [
             f"listener {self.port} 127.0.0.1",
-            "allow_anonymous true",
+            *(security or ["allow_anonymous true"]),
             "persistence true",
             f"persistence_location {folder}/",
             "autosave_interval 1",
