@@ -140,7 +140,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--jsonl", action="store_true", help="one JSON object per change")
     parser.add_argument(
-        "--client-id", default="leg-kiosk-desk", help="the desk's MQTT client id (its session)"
+        "--client-id",
+        default="leg-kiosk-desk",
+        help="the desk's MQTT client id, which names its session at the broker (kiosks use "
+        "leg-kiosk/<kiosk_id>, so the two never clash)",
     )
     parser.add_argument("-v", "--verbose", action="count", default=0, help="log to stderr")
     return parser.parse_args(argv)

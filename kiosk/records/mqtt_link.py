@@ -66,7 +66,7 @@ class KioskLink:
         self.on_ack = on_ack or (lambda ack: None)
         self.connected = threading.Event()
         self._stopping = threading.Event()
-        self._client = make_client(broker, f"leg-kiosk-{kiosk_id}", clean_session=False)
+        self._client = make_client(broker, f"leg-kiosk/{kiosk_id}", clean_session=False)
         self._client.will_set(self._topic("status"), self._status(False), qos=1, retain=True)
         self._client.on_connect = self._on_connect
         self._client.on_disconnect = self._on_disconnect
