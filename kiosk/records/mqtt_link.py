@@ -45,7 +45,7 @@ def make_client(broker: Broker, client_id: str, clean_session: bool = True) -> m
         client.username_pw_set(broker.username, broker.password)
     if broker.tls:
         client.tls_set(ca_certs=str(broker.ca_file) if broker.ca_file else None)
-    client.reconnect_delay_set(min_delay=1, max_delay=2)
+    client.reconnect_delay_set(min_delay=1, max_delay=1)  # back within a second of the broker
     return client
 
 
