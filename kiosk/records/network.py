@@ -101,7 +101,7 @@ class KioskNetwork:
     def _acknowledged(self, ack: messages.Ack) -> None:
         with self._lock:
             if ack.alert_id not in self._awaiting or self._emit is None:
-                log.info("an ack for an alert already acknowledged or of an earlier session: not shown")
+                log.info("an ack already shown, or for an earlier session: not shown")
                 return
             self._awaiting.discard(ack.alert_id)
             log.info("staff acknowledged the alert")
