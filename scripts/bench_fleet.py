@@ -115,7 +115,7 @@ class SimulatedKiosk(threading.Thread):
     def _post(self, kind: str) -> None:
         seq, message_id, now = self.link.outbox.next_seq(), messages.new_id(), messages.now()
         if kind == "alert":
-            message: messages.Message = messages.Alert(
+            message: messages.Alert | messages.ResultReady = messages.Alert(
                 message_id, self.kiosk_id, seq, now, "emergency", ("stroke_signs",)
             )
         else:

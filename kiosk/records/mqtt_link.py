@@ -24,7 +24,7 @@ from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
 
 from kiosk.records import messages
 from kiosk.records.broker import Broker
-from kiosk.records.messages import Ack, Message, Refused, Status
+from kiosk.records.messages import Ack, Refused, Status
 from kiosk.records.outbox import ALERT, OTHER, Outbox, Waiting
 
 log = logging.getLogger(__name__)
@@ -81,12 +81,10 @@ class KioskLink:
         self._sender.start()
         log.info("MQTT: connecting to %s:%s", self._broker.host, self._broker.port)
 
-    def post(self, message: Message) -> None:
+    def post(self, message: messages.Alert | messages.ResultReady) -> None:
         """Put an alert or result in the outbox; the sender publishes it when it can."""
         priority = ALERT if isinstance(message, messages.Alert) else OTHER
-        message_id = getattr(message, "id", messages.new_id())
-        seq = getattr(message, "seq", self.outbox.next_seq())
-        self.outbox.put(messages.encode(message), priority, message_id, seq)
+        self.outbox.put(messages.encode(message), priority, message.id, message.seq)
 
     def close(self, drain: float = 2.0) -> None:
         """Give waiting messages up to `drain` seconds, then say offline and disconnect.
