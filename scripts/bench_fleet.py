@@ -2,7 +2,9 @@
 """Fleet benchmark: many kiosks, one broker, one staff desk, and broker restarts.
 
 Starts a real Mosquitto on a free 127.0.0.1 port and the desk (`kiosk-desk --jsonl`)
-as its own process. Simulated kiosks are the kiosk's real MQTT link (outbox on disk,
+as its own process. First a few emergencies in real `kiosk --text --jsonl` processes
+(from the guidance on the kiosk's output to the alert shown at the desk). Then
+simulated kiosks are the kiosk's real MQTT link (outbox on disk,
 paho client, last will, heartbeat) in this process, one per kiosk; each runs its
 sessions (an alert in some, a result in every one) with a short pause between them,
 while the broker is stopped and started again meanwhile. Then it waits for the desk to
@@ -40,6 +42,7 @@ from kiosk.records.broker import Broker  # noqa: E402
 from kiosk.records.mqtt_link import KioskLink  # noqa: E402
 from kiosk.records.outbox import Outbox  # noqa: E402
 from tests.broker import Mosquitto  # noqa: E402
+from tests.fleet import kiosk_config, start_kiosk  # noqa: E402
 
 ALERT_SHARE = 0.3
 RECONNECT = 1.5
@@ -136,6 +139,9 @@ def main() -> int:
     parser.add_argument("--sessions", type=int, default=50)
     parser.add_argument("--restarts", type=int, default=2)
     parser.add_argument("--down", type=float, default=1.0, help="seconds the broker is down")
+    parser.add_argument(
+        "--real", type=int, default=6, help="emergency sessions in real kiosk processes first"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
@@ -143,6 +149,7 @@ def main() -> int:
         server.start()
         try:
             desk = Desk(server.url)
+            real = real_kiosks(server, desk, folder / "real", args.real)
             broker = Broker("127.0.0.1", server.port, False, keepalive=10)
             kiosks = [
                 SimulatedKiosk(i, broker, folder / "outboxes", args.sessions)
@@ -177,8 +184,41 @@ def main() -> int:
         finally:
             server.stop()
     steady = {m for m, v in sent.items() if not any(a <= v[1] <= b for a, b in outages)}
-    report(args, sent, steady, desk.shown(), bye, (resident, peak), server.restarts, elapsed)
+    rows = [(f"real kiosks ({len(real)}): guidance to desk, median / max (ms)", _ms(real, False))]
+    report(args, sent, steady, desk.shown(), bye, (resident, peak), server.restarts, elapsed, rows)
     return 0
+
+
+def real_kiosks(server: Mosquitto, desk: Desk, folder: Path, sessions: int) -> list[float]:
+    """Emergency sessions in `kiosk --text --jsonl` processes, three kiosks in turn:
+    seconds from the emergency guidance on the kiosk's output to the alert at the desk."""
+    latencies = []
+    for n in range(sessions):
+        kiosk_id = f"ward-{n % 3}"
+        kiosk = start_kiosk(kiosk_config(folder, kiosk_id, server.url))
+        try:
+            kiosk.expect(lambda e: e["event"] == "ask")
+            kiosk.send("yes")
+            kiosk.expect(lambda e: e["event"] == "say" and e["kind"] == "emergency")
+            said = next(t for t, e in kiosk.seen if e.get("kind") == "emergency")
+            alert = wait_for_alert(desk, kiosk_id, n // 3 + 1)
+            latencies.append(alert["received"] - said)
+            kiosk.send("done")
+            kiosk.process.wait(timeout=30)
+        finally:
+            kiosk.stop()
+    return latencies
+
+
+def wait_for_alert(desk: Desk, kiosk_id: str, count: int) -> dict[str, Any]:
+    """The `count`th alert the desk showed from `kiosk_id`."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        alerts = [e for e in desk.shown() if e["event"] == "alert" and e["kiosk_id"] == kiosk_id]
+        if len(alerts) >= count:
+            return alerts[count - 1]
+        time.sleep(0.005)
+    raise SystemExit(f"bench_fleet: no alert from {kiosk_id} reached the desk")
 
 
 def report(
@@ -190,6 +230,7 @@ def report(
     memory: tuple[int, int],
     restarts: int,
     elapsed: float,
+    first_rows: list[tuple[str, str]],
 ) -> None:
     counts = Counter(e["id"] for e in shown)
     first = {}
@@ -206,7 +247,8 @@ def report(
             seqs = [e["seq"] for e in shown if e["kiosk_id"] == kiosk_id and e["event"] == kind]
             out_of_order += sum(1 for a, b in itertools.pairwise(seqs) if b < a)
     rows = [
-        ("kiosks x sessions", f"{args.kiosks} x {args.sessions}"),
+        *first_rows,
+        ("simulated kiosks x sessions", f"{args.kiosks} x {args.sessions}"),
         ("messages sent: alerts + results", f"{len(alerts)} + {len(sent) - len(alerts)}"),
         (f"alert latency, all ({len(latency_all)}): median / p99 / max (ms)", _ms(latency_all)),
         (f"alert latency, broker up ({len(latency_up)}): median / p99 / max (ms)", _ms(latency_up)),
@@ -225,11 +267,11 @@ def report(
         print(f"| {name:<{width}} | {value} |")
 
 
-def _ms(values: list[float]) -> str:
+def _ms(values: list[float], p99: bool = True) -> str:
     if not values:
         return "none"
-    median = statistics.median(values) * 1000
-    return f"{median:.1f} / {percentile(values, 0.99) * 1000:.1f} / {max(values) * 1000:.1f}"
+    shown = [statistics.median(values), *([percentile(values, 0.99)] if p99 else []), max(values)]
+    return " / ".join(f"{value * 1000:.1f}" for value in shown)
 
 
 if __name__ == "__main__":
