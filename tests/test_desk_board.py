@@ -3,7 +3,10 @@ last will or silence), alerts acknowledged in turn, memory bounded."""
 
 from __future__ import annotations
 
-from kiosk.desk.board import Board
+import io
+
+from kiosk.desk.board import Board, Change
+from kiosk.desk.show import Shower
 from kiosk.records.messages import Ack, Alert, ResultReady, Status
 
 T = "2026-01-05T10:31:07+00:00"
@@ -53,3 +56,15 @@ def test_memory_stays_bounded_however_many_messages_arrive() -> None:
         board.receive(alert(n + 100_000), 0.0)
     assert len(board._seen) == 100
     assert len(board.results) == 10 and len(board.open_alerts) == 10
+
+
+def test_staff_see_an_alert_loudly_and_how_to_acknowledge_it() -> None:
+    out = io.StringIO()
+    shower = Shower(out)
+    shower.change(Change("alert", "ward-3", alert(1)), open_number=1)
+    shower.change(Change("alert", "ward-4", alert(2, "ward-4")), open_number=2)
+    shower.change(Change("silent", "ward-5"))
+    first, second, offline = out.getvalue().splitlines()
+    assert first.startswith("\a!!! EMERGENCY at kiosk ward-3") and "stroke_signs" in first
+    assert "press Enter" in first and "press 'a 2' and Enter" in second
+    assert offline == "!!  kiosk ward-5 is OFFLINE (its heartbeat stopped)"
