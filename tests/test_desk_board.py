@@ -34,6 +34,9 @@ def test_online_offline_from_status_and_silence() -> None:
     assert [c.kind for c in board.check_silence(4.5)] == ["silent"]
     assert [c.kind for c in board.receive(Status("ward-3", True, T, 1.0), 5.0)] == ["online"]
     assert [c.kind for c in board.receive(Status("ward-3", False, T, 1.0), 6.0)] == ["offline"]
+    board.receive(Status("ward-4", True, T, 1.0), 7.0)
+    board.reconnected(20.0)  # the desk was cut off from 8 to 20: not ward-4's fault
+    assert board.check_silence(21.0) == []
 
 
 def test_alerts_are_acknowledged_oldest_first_or_by_number() -> None:

@@ -69,8 +69,9 @@ class Desk:
                     self.show.event("bye", f"    {repeats} repeats dropped", repeats=repeats)
                     return 0
                 self._handle(kind, value)
-                for change in self.board.check_silence(time.monotonic()):
-                    self.show.change(change)
+                if self._client.is_connected():  # silence is only news when the desk can hear
+                    for change in self.board.check_silence(time.monotonic()):
+                        self.show.change(change)
                 if time.monotonic() - reminded > REMIND_EVERY:
                     reminded = time.monotonic()
                     self.show.reminder(len(self.board.open_alerts))
@@ -83,6 +84,8 @@ class Desk:
             for change in self.board.receive(value, time.monotonic()):
                 self.show.change(change, len(self.board.open_alerts))
         elif kind == "broker":
+            if value:
+                self.board.reconnected(time.monotonic())
             text = "    connected to the broker" if value else "!!  lost the broker; reconnecting"
             self.show.event("broker", text, connected=value)
         elif kind == "subscribed":

@@ -83,6 +83,11 @@ class Board:
                 changes.append(Change("silent", kiosk_id))
         return changes
 
+    def reconnected(self, now: float) -> None:
+        """The desk itself was cut off: nobody's silence meanwhile counts against them."""
+        for state in self.kiosks.values():
+            state.last_heard = now
+
     def _status(self, status: Status, now: float) -> list[Change]:
         state = self.kiosks.get(status.kiosk_id)
         if state is None:
