@@ -19,6 +19,7 @@ from kiosk.dialog import Dialog
 from kiosk.engines import ENGINES
 from kiosk.errors import KioskError
 from kiosk.events import Output
+from kiosk.inbox import Inbox
 from kiosk.knowledge import Knowledge, load_knowledge
 from kiosk.launch import VoiceOptions, run_voice
 from kiosk.listing import list_causes, list_questions
@@ -284,7 +285,7 @@ def main(argv: list[str] | None = None, default_config: Path = DEFAULT_CONFIG) -
     network.start()
     try:
         make = dialog_factory(settings, knowledge, pack, alert, network)
-        return _run(args, settings, knowledge, pack, make)
+        return _run(args, settings, knowledge, pack, make, network)
     finally:
         alert.wait()
         network.close()
@@ -296,6 +297,7 @@ def _run(
     knowledge: Knowledge,
     pack: Pack,
     make: Callable[[Callable[[Output], None]], Dialog],
+    network: KioskNetwork | None = None,
 ) -> int:
     """Start the front end the arguments ask for."""
     timeouts = settings.timeouts
@@ -305,7 +307,10 @@ def _run(
         return _run_screen(args, settings, knowledge, pack, make)
     try:
         if not args.text:
-            code = run_voice(voice_options(args, settings), knowledge, pack, make)
+            inbox = Inbox()
+            if network is not None:
+                network.wake = inbox.nudge
+            code = run_voice(voice_options(args, settings), knowledge, pack, make, inbox=inbox)
             if code is not None:
                 return code
             if args.voice_only:

@@ -3,17 +3,21 @@ alert it answers, never to the next person, and the outputs stay whole lines."""
 
 from __future__ import annotations
 
+import io
 import logging
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from kiosk.alert import StaffAlert
+from kiosk.audio import ClipSource
 from kiosk.dialog import Dialog
-from kiosk.events import Output, Say
+from kiosk.events import Heard, Output, Say, Utterance
+from kiosk.inbox import Inbox
 from kiosk.knowledge import Knowledge
 from kiosk.prompts import Pack
 from kiosk.records import messages
@@ -22,6 +26,8 @@ from kiosk.records.mqtt_link import KioskLink, make_client
 from kiosk.records.network import KioskNetwork
 from kiosk.records.outbox import Outbox
 from kiosk.settings import AlertConfig
+from kiosk.tts import SilentSpeaker
+from kiosk.voice import VoiceFrontEnd
 from tests.broker import Mosquitto
 from tests.conftest import Kiosk
 
@@ -135,3 +141,56 @@ def test_an_ack_is_shown_to_its_person_only(
     finally:
         network.close()
         desk.close()
+
+
+class WaitingListener:
+    """Hears 'yes' (an emergency), then waits as a person would until something
+    interrupts the listening, then hears 'done'."""
+
+    def __init__(self, speaker: SilentSpeaker) -> None:
+        self.turns = 0
+        self.speaker = speaker
+        self.said_before_last_turn: list[str] = []
+
+    def listen(self, source: object, expecting: object, interrupted: Any) -> Heard | None:
+        self.turns += 1
+        if self.turns == 1:
+            return Utterance("yes")
+        if self.turns == 2:
+            deadline = time.monotonic() + 20
+            while not interrupted() and time.monotonic() < deadline:
+                time.sleep(0.01)
+            return None
+        self.said_before_last_turn = list(self.speaker.spoken)
+        return Utterance("done")
+
+
+def test_in_voice_mode_the_ack_is_said_without_waiting_for_the_person(
+    tmp_path: Path, broker: Broker, knowledge: Knowledge, pack: Pack
+) -> None:
+    desk = Desk(broker)
+    link = KioskLink(broker, "ward-3", Outbox(tmp_path / "outbox"), heartbeat=1.0)
+    network = KioskNetwork("ward-3", pack.say("staff_on_their_way"), link)
+    inbox = Inbox()
+    network.wake = inbox.nudge
+    network.start()
+    alert = StaffAlert(AlertConfig(), "ward-3", network.send_alert)
+    speaker = SilentSpeaker()
+
+    def make(emit: Any) -> Dialog:
+        return Dialog(knowledge, pack, alert.watch(network.watch(emit)), lambda summary: True)
+
+    listener = WaitingListener(speaker)
+    front = VoiceFrontEnd(make, listener, ClipSource([]), speaker, io.StringIO(), inbox)
+    acking = threading.Thread(target=lambda: desk.ack(desk.wait_for(1)[0]), daemon=True)
+    acking.start()
+    try:
+        front.run(sessions=1, start_at_once=True)
+    finally:
+        network.close()
+        desk.close()
+    said = listener.said_before_last_turn
+    assert pack.say("staff_on_their_way") in said  # said while the person was silent
+    assert said.index(pack.say("staff_on_their_way")) > said.index(
+        pack.say("emergency_while_waiting")
+    )

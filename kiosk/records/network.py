@@ -52,6 +52,9 @@ class KioskNetwork:
         self._lock = threading.RLock()
         self._emit: Callable[[Output], None] | None = None
         self._awaiting: set[str] = set()
+        self.wake: Callable[[], None] = lambda: None
+        """Called after the ack line is emitted, so a front end that is listening says it
+        now (voice mode: `Inbox.nudge`)."""
         if link is not None:
             link.on_ack = self._acknowledged
 
@@ -106,6 +109,7 @@ class KioskNetwork:
             self._awaiting.discard(ack.alert_id)
             log.info("staff acknowledged the alert")
             self._emit(Say(self.staff_coming, "info"))
+        self.wake()
 
 
 def build_network(settings: Settings, pack: Pack) -> KioskNetwork:
