@@ -223,13 +223,19 @@ def _run_screen(
     knowledge: Knowledge,
     pack: Pack,
     make: Callable[[Callable[[Output], None]], Dialog],
+    network: KioskNetwork | None = None,
 ) -> int:
-    from kiosk.screen_run import RunVoice, run_screen
+    from kiosk.screen_run import MakeDialog, run_screen
 
     options = voice_options(args, settings)
-    voice: RunVoice = lambda inbox, make_dialog, listening: run_voice(  # noqa: E731
-        options, knowledge, pack, make_dialog, inbox=inbox, on_listening=listening
-    )
+
+    def voice(
+        inbox: Inbox, make_dialog: MakeDialog, listening: Callable[[bool], None]
+    ) -> int | None:
+        if network is not None:
+            network.wake = inbox.nudge  # the desk's ack is said at once, as without a screen
+        return run_voice(options, knowledge, pack, make_dialog, inbox=inbox, on_listening=listening)
+
     screen = ScreenSettings(args.screen_host, args.port, args.screen_token)
     try:
         return run_screen(screen, pack, make, None if args.text else voice)
@@ -304,7 +310,7 @@ def _run(
     if args.jsonl:
         return run_jsonl(make, sys.stdin, sys.stdout, timeouts.jsonl_idle)
     if args.screen:
-        return _run_screen(args, settings, knowledge, pack, make)
+        return _run_screen(args, settings, knowledge, pack, make, network)
     try:
         if not args.text:
             inbox = Inbox()
