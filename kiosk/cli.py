@@ -287,7 +287,8 @@ def main(argv: list[str] | None = None, default_config: Path = DEFAULT_CONFIG) -
     except KioskError as exc:
         print(f"kiosk: cannot start: {exc}", file=sys.stderr)
         return 2
-    alert = StaffAlert(settings.alert, settings.kiosk_id, network.send_alert)
+    desk = network.send_alert if network.link is not None else None
+    alert = StaffAlert(settings.alert, settings.kiosk_id, desk)
     network.start()
     try:
         make = dialog_factory(settings, knowledge, pack, alert, network)
