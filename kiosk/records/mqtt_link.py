@@ -128,8 +128,12 @@ class KioskLink:
         except Refused as exc:
             log.warning("MQTT: ignored a message on %s: %s", message.topic, exc)
             return
-        if isinstance(decoded, Ack):
+        if not isinstance(decoded, Ack):
+            return
+        try:
             self.on_ack(decoded)
+        except Exception:  # an exception here would end paho's network thread for good
+            log.exception("MQTT: could not show the desk's ack")
 
     def _send_forever(self) -> None:
         """Publish the outbox's head until the broker has it, then the next; heartbeats."""
