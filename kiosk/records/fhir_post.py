@@ -9,6 +9,7 @@ moved to a `rejected` folder beside the outbox and logged (by status code only).
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
 import threading
@@ -79,7 +80,7 @@ class FhirPoster:
                 return "retry"
             log.error("FHIR server rejected a record with %s; kept in rejected/", exc.code)
             return "rejected"
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, http.client.HTTPException) as exc:
             log.warning("FHIR server not reached (%s); trying again", type(exc).__name__)
             return "retry"
         log.info("FHIR record accepted by the server")
