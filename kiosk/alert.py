@@ -6,7 +6,8 @@ dialog's emit callback, sees that result, and starts one background thread per
 session that runs the configured command and/or appends to the alert file. Nothing
 here can delay or break the guidance: the thread is started, never waited for, and
 every failure is logged by error code only. The alert carries what staff need (time,
-kiosk, triage, red-flag rule ids), never the person's answers.
+kiosk, triage, red-flag rule ids), never the person's answers. With the clinic network
+configured it also goes to the staff desk (`network`, first: it is the fastest).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import errno
 import json
 import logging
 import os
+import secrets
 import subprocess
 import threading
 import time
@@ -33,6 +35,8 @@ log = logging.getLogger(__name__)
 class Alert:
     """What staff are told; `as_json` is what the command and the file receive."""
 
+    id: str
+    """Unique per alert: the desk shows each once, and acknowledges it by this id."""
     time: str
     kiosk_id: str
     triage: str
@@ -42,6 +46,7 @@ class Alert:
         return json.dumps(
             {
                 "event": "emergency",
+                "id": self.id,
                 "time": self.time,
                 "kiosk_id": self.kiosk_id,
                 "triage": self.triage,
@@ -53,16 +58,23 @@ class Alert:
 class StaffAlert:
     """Fires the configured hook once per session on emergency triage."""
 
-    def __init__(self, config: AlertConfig, kiosk_id: str) -> None:
+    def __init__(
+        self,
+        config: AlertConfig,
+        kiosk_id: str,
+        network: Callable[[Alert], None] | None = None,
+    ) -> None:
         self.config = config
         self.kiosk_id = kiosk_id
+        self.network = network
+        """Sends the alert to the staff desk (puts it in the outbox; quick, never raises)."""
         self._fired = False
         self.threads: list[threading.Thread] = []
         """Alert threads started (tests and benchmarks wait for them; the kiosk never does)."""
 
     @property
     def enabled(self) -> bool:
-        return bool(self.config.command) or self.config.file is not None
+        return bool(self.config.command) or self.config.file is not None or bool(self.network)
 
     def watch(self, emit: Callable[[Output], None]) -> Callable[[Output], None]:
         """`emit`, with the alert started (not awaited) when an emergency result passes."""
@@ -81,7 +93,7 @@ class StaffAlert:
             return
         self._fired = True
         now = datetime.now(UTC).isoformat(timespec="seconds")
-        alert = Alert(now, self.kiosk_id, "emergency", red_flags)
+        alert = Alert(secrets.token_hex(16), now, self.kiosk_id, "emergency", red_flags)
         thread = threading.Thread(target=self.deliver, args=(alert,), name="staff-alert")
         thread.daemon = True  # a hanging hook must never keep the kiosk from exiting
         self.threads = [t for t in self.threads if t.is_alive()] + [thread]
@@ -99,6 +111,8 @@ class StaffAlert:
     def deliver(self, alert: Alert) -> None:
         """Append to the file, then run the command; each failure is logged, never raised."""
         started = time.monotonic()
+        if self.network is not None:
+            self._send(self.network, alert)
         if self.config.file is not None:
             self._append(self.config.file, alert)
         if self.config.command:
@@ -116,6 +130,12 @@ class StaffAlert:
                 os.close(fd)
         except OSError as exc:
             log.error("staff alert: cannot write %s (%s)", path, _code(exc))
+
+    def _send(self, network: Callable[[Alert], None], alert: Alert) -> None:
+        try:
+            network(alert)
+        except Exception as exc:  # a broken outbox must not stop the file and command
+            log.error("staff alert: cannot queue it for the desk (%s)", type(exc).__name__)
 
     def _run(self, command: tuple[str, ...], alert: Alert) -> None:
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import atexit
 import dataclasses
+import json
 import logging
 import sys
 from collections.abc import Callable
@@ -18,12 +19,16 @@ from kiosk.dialog import Dialog
 from kiosk.engines import ENGINES
 from kiosk.errors import KioskError
 from kiosk.events import Output
+from kiosk.inbox import Inbox
 from kiosk.knowledge import Knowledge, load_knowledge
 from kiosk.launch import VoiceOptions, run_voice
 from kiosk.listing import list_causes, list_questions
 from kiosk.patience import Patience
 from kiosk.prompts import Pack, load_pack
 from kiosk.recognize import print_recognition
+from kiosk.records.checks import network_problems
+from kiosk.records.fhir import questionnaire
+from kiosk.records.network import FHIR_SUFFIX, KioskNetwork, build_network, fhir_renderer
 from kiosk.report import ReportWriter
 from kiosk.retention import prune, pruning
 from kiosk.screen_settings import DEFAULT_PORT, ScreenSettings
@@ -48,6 +53,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     mode.add_argument("--list-questions", action="store_true", help="list question ids and exit")
     mode.add_argument("--list-causes", action="store_true", help="list cause ids and exit")
     mode.add_argument(
+        "--export-questionnaire",
+        action="store_true",
+        help="print the language pack's questions as a FHIR R4 Questionnaire (JSON) and exit",
+    )
+    mode.add_argument(
         "--check-config",
         nargs="?",
         const=True,
@@ -66,6 +76,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--report-dir", type=Path, help="folder for clinician summaries (default: ./reports)"
     )
     parser.add_argument("--emergency-number", help="override the language pack's emergency number")
+    parser.add_argument(
+        "--mqtt",
+        metavar="URL",
+        help="the clinic's MQTT broker, mqtt://host:port or mqtts://host:port (overrides "
+        "network.mqtt; user name and password only in the config file)",
+    )
     parser.add_argument("--knowledge", type=Path, help="use another knowledge file")
     parser.add_argument("--prompts-dir", type=Path, help="use another folder of language packs")
     voice = parser.add_argument_group("voice mode (the default when a model and microphone exist)")
@@ -126,12 +142,18 @@ def load(settings: Settings) -> tuple[Knowledge, Pack]:
 
 
 def dialog_factory(
-    settings: Settings, knowledge: Knowledge, pack: Pack, alert: StaffAlert | None = None
+    settings: Settings,
+    knowledge: Knowledge,
+    pack: Pack,
+    alert: StaffAlert | None = None,
+    network: KioskNetwork | None = None,
 ) -> Callable[[Callable[[Output], None]], Dialog]:
-    """Builds the dialog with its report writer, retention and staff alert around it."""
+    """Builds the dialog with its report writer, retention, staff alert and network."""
     folder, days = settings.report_dir, settings.retention_days
     prune(folder, days)
-    writer = ReportWriter(folder)
+    on_written = network.summary_written if network is not None else None
+    extras = {FHIR_SUFFIX: fhir_renderer(knowledge, pack)}
+    writer = ReportWriter(folder, extras=extras, on_written=on_written)
     atexit.register(writer.close)  # a last try for summaries kept while the folder failed
     save = pruning(writer.save, folder, days)
     alert = alert or StaffAlert(settings.alert, settings.kiosk_id)
@@ -139,6 +161,8 @@ def dialog_factory(
     patience = Patience(timeouts.warnings, timeouts.turns_after_wait)
 
     def make(emit: Callable[[Output], None]) -> Dialog:
+        if network is not None:
+            emit = network.watch(emit)
         return Dialog(knowledge, pack, alert.watch(emit), save, settings.confirm_below, patience)
 
     return make
@@ -167,6 +191,11 @@ def check_config(settings: Settings, source: str) -> int:
     except KioskError as exc:
         print(f"kiosk: bad setting: {exc}", file=sys.stderr)
         return 2
+    problems = network_problems(settings)
+    for problem in problems:
+        print(f"kiosk: bad setting: {problem}", file=sys.stderr)
+    if problems:
+        return 2
     print(f"# the kiosk's effective settings: {source}; command-line options on top")
     print(describe(settings), end="")
     return 0
@@ -194,13 +223,19 @@ def _run_screen(
     knowledge: Knowledge,
     pack: Pack,
     make: Callable[[Callable[[Output], None]], Dialog],
+    network: KioskNetwork | None = None,
 ) -> int:
-    from kiosk.screen_run import RunVoice, run_screen
+    from kiosk.screen_run import MakeDialog, run_screen
 
     options = voice_options(args, settings)
-    voice: RunVoice = lambda inbox, make_dialog, listening: run_voice(  # noqa: E731
-        options, knowledge, pack, make_dialog, inbox=inbox, on_listening=listening
-    )
+
+    def voice(
+        inbox: Inbox, make_dialog: MakeDialog, listening: Callable[[bool], None]
+    ) -> int | None:
+        if network is not None:
+            network.wake = inbox.nudge  # the desk's ack is said at once, as without a screen
+        return run_voice(options, knowledge, pack, make_dialog, inbox=inbox, on_listening=listening)
+
     screen = ScreenSettings(args.screen_host, args.port, args.screen_token)
     try:
         return run_screen(screen, pack, make, None if args.text else voice)
@@ -236,6 +271,9 @@ def main(argv: list[str] | None = None, default_config: Path = DEFAULT_CONFIG) -
     if args.list_causes:
         print(list_causes(knowledge, pack))
         return 0
+    if args.export_questionnaire:
+        print(json.dumps(questionnaire(knowledge, pack), ensure_ascii=False, indent=2))
+        return 0
     if args.recognize:
         if not args.question:
             print("kiosk: --recognize needs --question ID (see --list-questions)", file=sys.stderr)
@@ -244,13 +282,20 @@ def main(argv: list[str] | None = None, default_config: Path = DEFAULT_CONFIG) -
         return print_recognition(
             args.recognize, args.question, knowledge, pack, engine, settings.voice.model
         )
-    alert = StaffAlert(settings.alert, settings.kiosk_id)
     try:
-        return _run(
-            args, settings, knowledge, pack, dialog_factory(settings, knowledge, pack, alert)
-        )
+        network = build_network(settings, pack)
+    except KioskError as exc:
+        print(f"kiosk: cannot start: {exc}", file=sys.stderr)
+        return 2
+    desk = network.send_alert if network.link is not None else None
+    alert = StaffAlert(settings.alert, settings.kiosk_id, desk)
+    network.start()
+    try:
+        make = dialog_factory(settings, knowledge, pack, alert, network)
+        return _run(args, settings, knowledge, pack, make, network)
     finally:
         alert.wait()
+        network.close()
 
 
 def _run(
@@ -259,16 +304,20 @@ def _run(
     knowledge: Knowledge,
     pack: Pack,
     make: Callable[[Callable[[Output], None]], Dialog],
+    network: KioskNetwork | None = None,
 ) -> int:
     """Start the front end the arguments ask for."""
     timeouts = settings.timeouts
     if args.jsonl:
         return run_jsonl(make, sys.stdin, sys.stdout, timeouts.jsonl_idle)
     if args.screen:
-        return _run_screen(args, settings, knowledge, pack, make)
+        return _run_screen(args, settings, knowledge, pack, make, network)
     try:
         if not args.text:
-            code = run_voice(voice_options(args, settings), knowledge, pack, make)
+            inbox = Inbox()
+            if network is not None:
+                network.wake = inbox.nudge
+            code = run_voice(voice_options(args, settings), knowledge, pack, make, inbox=inbox)
             if code is not None:
                 return code
             if args.voice_only:

@@ -61,10 +61,12 @@ def settings_from(args: argparse.Namespace, base: Settings | None = None) -> Set
         "emergency_number": args.emergency_number,
     }
     voice = {"model": args.model, "input_device": args.input_device, "name": args.voice}
+    mqtt = getattr(args, "mqtt", None)
     return dataclasses.replace(
         settings,
         **{k: v for k, v in given.items() if v is not None},
         voice=dataclasses.replace(settings.voice, **{k: v for k, v in voice.items() if v}),
+        network=dataclasses.replace(settings.network, mqtt=mqtt or settings.network.mqtt),
     )
 
 

@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass
 from typing import TextIO
 
-from kiosk.events import Heard, Utterance
+from kiosk.events import Heard, Silence, Utterance
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +26,10 @@ class Posted:
     """The question id on screen when the answer was given; None: whatever is asked now."""
 
 
+NUDGE = Posted(Silence(), for_question="\0nudge")
+"""Not an answer: wakes the front end so it shows what another thread has added."""
+
+
 class Inbox:
     """A thread-safe queue of heard events from inputs other than the microphone."""
 
@@ -34,6 +38,11 @@ class Inbox:
 
     def put(self, heard: Heard, for_question: str | None = None) -> None:
         self._queue.put(Posted(heard, for_question))
+
+    def nudge(self) -> None:
+        """Stop listening so that a line another thread added (the desk's ack) is said now;
+        `take` gives None for it, never an answer."""
+        self._queue.put(NUDGE)
 
     def waiting(self) -> bool:
         """True when an event is ready: the listener stops listening and lets it through."""
@@ -50,6 +59,8 @@ class Inbox:
             try:
                 posted = self._queue.get(timeout=timeout) if timeout else self._queue.get_nowait()
             except queue.Empty:
+                return None
+            if posted is NUDGE:
                 return None
             if posted.for_question is None or posted.for_question == asking:
                 return posted.heard

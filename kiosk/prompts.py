@@ -96,6 +96,7 @@ MESSAGE_FIELDS: Mapping[str, frozenset[str]] = {
         "results_options": "",
         "summary_saved": "",
         "summary_failed": "",
+        "staff_on_their_way": "",
         "goodbye": "",
         "sorry_error": "",
         "list_and": "",

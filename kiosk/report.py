@@ -14,7 +14,7 @@ import os
 import secrets
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -129,8 +129,14 @@ class ReportWriter:
         folder: Path,
         write_file: Callable[[Path, str], None] | None = None,
         retry_every: float | None = 30.0,
+        extras: Mapping[str, Callable[[Summary], str]] | None = None,
+        on_written: Callable[[str, Summary, Mapping[str, str]], None] | None = None,
     ) -> None:
         self.folder = folder
+        self._extras = dict(extras or {})
+        """More files per summary: suffix (like "fhir.json") -> what to write in it."""
+        self._on_written = on_written
+        """Told (stem, summary, extra files' texts) once a summary is safely on disk."""
         self._write_file = write_file or write_atomically
         """How one file reaches the disk (tests pass one that fails like a full disk)."""
         self._retry_every = retry_every
@@ -184,9 +190,17 @@ class ReportWriter:
 
     def _write(self, stem: str, summary: Summary) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
+        extras = {suffix: render(summary) for suffix, render in self._extras.items()}
+        for suffix, text in extras.items():
+            self._write_file(self.folder / f"{stem}.{suffix}", text)
         payload = json.dumps(summary.as_json(), ensure_ascii=False, indent=2) + "\n"
         self._write_file(self.folder / f"{stem}.json", payload)
         self._write_file(self.folder / f"{stem}.txt", summary.as_text())
+        if self._on_written is not None:
+            try:
+                self._on_written(stem, summary, extras)
+            except Exception:  # the summary is on disk; telling others must not undo that
+                log.exception("could not pass on the written summary %s", stem)
 
     def _schedule_retry(self) -> None:
         with self._lock:

@@ -2,7 +2,7 @@
 
 Summaries hold health information, so they are kept only as long as the clinic
 configures. Only files the kiosk itself wrote are ever deleted: the summaries
-(`report.ReportWriter` names them <UTC time>-<6 hex>.json/.txt) and the temporary
+(`report.ReportWriter` names them <UTC time>-<6 hex>.json/.txt/.fhir) and the temporary
 files an interrupted write left behind (a dot, that name, a random suffix). Anything
 else in the folder is never touched, however old.
 """
@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 DAY = 86400.0
 SUMMARY_NAME = re.compile(
     r"\.?\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}(?:[+-]\d{2}-\d{2}|Z)?-[0-9a-f]{6}"
-    r"\.(?:json|txt)(?:\.[A-Za-z0-9_]{6,12})?"
+    r"\.(?:json|txt|fhir)(?:\.[A-Za-z0-9_]{6,12})?"
 )
 
 

@@ -57,6 +57,38 @@ class AlertConfig:
 
 
 @dataclass(frozen=True)
+class NetworkConfig:
+    mqtt: str | None = None
+    """The clinic's MQTT broker: mqtt://host:port, or mqtts://host:port for TLS (port
+    default 1883 / 8883). Nothing: no network; alerts and summaries stay local."""
+    ca_file: Path | None = None
+    """mqtts: the CA certificate that signed the broker's (nothing: the system's CAs)."""
+    username: str | None = None
+    """This kiosk's user name at the broker (nothing: none)."""
+    password_file: Path | None = None
+    """A file (readable only by the kiosk user) holding this kiosk's broker password."""
+    keepalive: int = field(default=10, metadata={"range": (2, 300)})
+    """Seconds; the broker declares a kiosk that fell silent offline after 1.5 times this."""
+    heartbeat: float = field(default=5.0, metadata={"range": (1.0, 300.0)})
+    """Seconds between the kiosk's "still online" messages to the desk."""
+    outbox_dir: Path = Path("outbox")
+    """Where alerts, results and records wait while the broker or server is away."""
+    outbox_limit: int = field(default=1000, metadata={"range": (10, 1000000)})
+    """At most this many waiting messages; then the oldest non-alert is dropped (logged)."""
+
+
+@dataclass(frozen=True)
+class RecordsConfig:
+    fhir_url: str | None = None
+    """A FHIR R4 server's base URL: each summary's Bundle is POSTed there as a
+    transaction, retried until it is accepted. Nothing: the FHIR files are enough."""
+    fhir_token_file: Path | None = None
+    """A file holding a bearer token for the FHIR server (nothing: no token)."""
+    retry_every: float = field(default=5.0, metadata={"range": (0.1, 3600.0)})
+    """Seconds between tries while the broker or the FHIR server does not answer."""
+
+
+@dataclass(frozen=True)
 class Settings:
     kiosk_id: str = "kiosk"
     """Which kiosk this is, in staff alerts (for example "ward-3-entrance")."""
@@ -80,3 +112,7 @@ class Settings:
     """How long an unattended session waits."""
     alert: AlertConfig = AlertConfig()
     """How staff are told about an emergency."""
+    network: NetworkConfig = NetworkConfig()
+    """The clinic's MQTT broker: alerts and results to the staff desk."""
+    records: RecordsConfig = RecordsConfig()
+    """Where FHIR records of each summary go beyond the report folder."""

@@ -76,6 +76,7 @@ class VoiceFrontEnd:
         self._flush()
         failures = 0
         while sessions is None or self.finished_sessions < sessions:
+            self._flush()  # lines another thread added meanwhile (the desk's ack; Inbox.nudge)
             heard = self._next_heard()
             if heard is None:
                 continue

@@ -94,7 +94,7 @@ else
   run install -D -m 0644 "$src/config/kiosk.example.yaml" "$config"
 fi
 
-# 4. The folders the config names (summaries, alerts): owned by the kiosk user and the
+# 4. The folders the config names (summaries, alerts, the network outbox): owned by the kiosk user and the
 #    only places besides /var/lib/leg-kiosk the service may write.
 kiosk=$prefix/.venv/bin/kiosk
 [ -x "$kiosk" ] || kiosk=$src/.venv/bin/kiosk
@@ -111,8 +111,10 @@ if [ -x "$kiosk" ]; then
   settings=$("$kiosk" --check-config "$shown")  # stops here, naming the key, if it is broken
   reports=$(printf '%s\n' "$settings" | sed -n 's/^report_dir: //p')
   alerts=$(printf '%s\n' "$settings" | sed -n '/^alert:/,$ s/^  file: //p')
+  outbox=$(printf '%s\n' "$settings" | sed -n '/^network:/,$ s/^  outbox_dir: //p')
   writable_too "$reports"
   if [ -n "$alerts" ] && [ "$alerts" != null ]; then writable_too "$(dirname "$alerts")"; fi
+  if [ -n "$outbox" ]; then writable_too "$outbox"; fi
 else
   say "the kiosk is not installed yet, so the folders in $shown cannot be read"
 fi

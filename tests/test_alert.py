@@ -88,11 +88,13 @@ def test_the_hook_fires_once_within_a_second_of_the_emergency_guidance(
     alert = call["alert"]
     assert alert["kiosk_id"] == "ward-3" and alert["triage"] == "emergency"  # type: ignore[index]
     assert alert["red_flags"] == ["stroke_signs"]  # type: ignore[index]
-    assert set(alert) == {"event", "time", "kiosk_id", "triage", "red_flags"}  # type: ignore[arg-type]
+    assert set(alert) == {"event", "id", "time", "kiosk_id", "triage", "red_flags"}  # type: ignore[arg-type]
     kiosk.say("done")  # the next person's emergency alerts again
     emergency(kiosk)
     kiosk.settle()
     assert len(hook_calls(calls)) == 2 and len(hook_calls(alerts)) == 2
+    ids = [c["alert"]["id"] for c in hook_calls(calls)]  # type: ignore[index]
+    assert len(set(ids)) == 2  # each alert its own id: the desk shows and acks each once
 
 
 def test_no_emergency_no_alert(knowledge: Knowledge, pack: Pack, tmp_path: Path) -> None:

@@ -74,7 +74,7 @@ def test_the_service_runs_unprivileged_hardened_and_restarts_on_failure() -> Non
     writable = [Path(p) for p in service["ReadWritePaths"].split()]
     example = load_config(ROOT / "config" / "kiosk.example.yaml")
     assert example.alert.file is not None
-    for needed in (example.report_dir, example.alert.file.parent):
+    for needed in (example.report_dir, example.alert.file.parent, example.network.outbox_dir):
         assert any(needed.is_relative_to(folder) for folder in writable), needed
 
 

@@ -57,8 +57,8 @@ def test_jsonl_round_trip_follows_the_protocol_exactly(tmp_path: Path) -> None:
     assert set(result["causes"][0]) == {"id", "score", "reasons"}  # type: ignore[index]
     assert result["answers"]["diabetes"] == "yes"  # type: ignore[index]
     summaries = sorted(tmp_path.iterdir())
-    assert [p.suffix for p in summaries] == [".json", ".txt"]
-    summary = json.loads(summaries[0].read_text(encoding="utf-8"))
+    assert [p.suffix for p in summaries] == [".fhir", ".json", ".txt"]  # FHIR R4 too
+    summary = json.loads(summaries[1].read_text(encoding="utf-8"))
     assert summary["triage"] == result["triage"]
 
 

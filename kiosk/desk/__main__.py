@@ -1,0 +1,3 @@
+from kiosk.desk.app import main
+
+raise SystemExit(main())
