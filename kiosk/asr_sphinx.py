@@ -2,58 +2,27 @@
 
 The pocketsphinx wheel carries a US-English acoustic model and pronouncing dictionary,
 so English voice works on a machine that never had a network. Each prompt gets a JSGF
-grammar rendered from the same pack phrases as the Vosk grammar.
+grammar of whole spoken sentences rendered from the prompt's vocabulary (fillers, then
+one or two phrases of one meaning); phrases with a word the dictionary cannot pronounce
+are left out.
 
-A grammar decoder forces any sound onto its nearest phrase, so every result is checked
-before it counts (measured with scripts/bench_voice.py):
+A grammar decoder forces any sound onto its nearest sentence, so every result is
+checked before it counts:
+- the best path must be a whole sentence of the grammar;
+- its acoustic fit (path score per frame of speech) must be good enough, and the longer
+  the speech the better it must fit (`Fit.least_fit`);
+- it must lead the best sentence of another meaning (a second decode of the same turn
+  without the best meaning's sentences) by `Fit.least_lead` per frame;
+- on safety-critical questions every answer is confirmed.
 
-- the best path must end on a whole phrase (out-of-grammar speech often stops part-way);
-- its acoustic fit must be good enough: PocketSphinx scores each frame against the best
-  senone of that frame, so the path score per frame of speech measures how far the
-  grammar had to bend to fit the sound. Speech that is not an answer fits badly and is
-  "unclear"; a middling fit counts with a lower confidence. How good is good enough
-  depends on how long the speech was (Fit.least_fit): a one-word answer may fit badly
-  by chance, while a sentence forced onto "what can i say" fits a little worse than
-  the phrase itself over many frames. On the tuning set a threshold that ignored length
-  took 89 and 82 of 112 answers right (clean, 10 dB), 7 wrong, and 23 and 55 of 160
-  sentences that are not answers; the length-aware one takes 85 and 86 right, 4 wrong,
-  and 2 and 1 sentences. On the benchmark's audio (6 voices x 3 rates) the kiosk's
-  decisions went from 146 to 152 of 162 right clean, from 149 to 153 at 10 dB, and
-  from 99 and 95 to 120 and 119 of 120 sentences asked again.
-- it must stand clear of the best phrase that means something else in the decoder's
-  N-best list (its lead): when "too loud" beats "don't know" by a hair, the sound was
-  neither. On the tuning set (scripts/tune_sphinx_fit.py) a lead of 2.5 per frame cut
-  the wrong answers taken from 18 to 11 of 224 for one right answer lost, and the
-  non-answers taken at 10 dB from 70 to 64 of 160.
-- on safety-critical questions every answer it hears is confirmed ("I heard no. Is that
-  right?"): on espeak-ng voices a good fit was still the wrong answer too often (15 of
-  432 utterances at a red-flag question) to take any red-flag answer unchecked.
+End of speech follows kiosk/turn.py on the streaming decoder's running hypothesis; the
+whole turn, kept in memory only, is then decoded again by a judge that normalises the
+cepstrum on that turn alone. Every turn first gets a faint noise floor
+(kiosk.noise_floor), and both decoders dither.
 
-Every turn first gets a faint noise floor (kiosk.noise_floor): recordings and synthetic
-speech can hold digital silence, which this acoustic model has never heard; it misheard
-espeak-ng's "no" as "go" after a tenth of a second of it.
-
-End of speech follows the same rule as Vosk (kiosk/turn.py) on the running hypothesis;
-the whole turn, kept in memory only, is then decoded once more by a second decoder that
-normalises the cepstrum on that turn alone (batch CMN). The running pass has to carry its
-mean over from earlier turns, so a quiet answer after a noisy one was misheard; on the
-same espeak-ng audio (3 voices x 3 rates) it took clean answers from 35% to 62% right.
-Both decoders dither (deterministically) because digital silence, which no microphone
-produces but recordings can, gives the acoustic model frames it has never seen.
-
-Tried and no longer used: free dictation of the same turn (the n-gram language model),
-asking again when it heard more words than the phrase has. With a threshold that ignored
-length it caught sentences squeezed into a phrase (27 to 15 of 160 taken on the tuning
-set); with the length-aware fit it caught none the fit had not, lost 1 and 2 right
-answers there (clean, 10 dB) and 2 and 4 on the benchmark's audio, cost 0.18 s of
-processor time per second of audio, and started each process from a cold mean.
-
-Tried and not adopted: comparing the grammar path with a free phone loop over the same
-turn (scripts/tune_sphinx_fit.py shows the fit thresholds on a tuning set kept apart
-from the benchmark). Rejecting when the phrase scored 12 per frame below the phone loop
-let through 41 instead of 70 of 160 non-answers at 10 dB, but lost 16% of right answers
-on the tuning set and 15% of the benchmark's clean ones: a phone loop follows the
-speaker's accent, while the grammar can only use the dictionary's US pronunciations.
+What was tried, on what, and the numbers behind each threshold:
+docs/decisions/0002-pocketsphinx-checks.md (and 0001-natural-speech.md for the
+sentence grammar).
 """
 
 from __future__ import annotations

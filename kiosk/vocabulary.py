@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from kiosk.knowledge import DONT_KNOW, NO, YES, Kind, Question
+from kiosk.knowledge import DONT_KNOW, NO, YES, Question
 from kiosk.meaning import Answer, Command, Meaning
 from kiosk.prompts import Pack
 
@@ -97,11 +97,6 @@ def _spelled(term: Term, spellings: Mapping[str, str]) -> Term | None:
         return None
     words = tuple(part for w in term.words for part in spellings.get(w, w).split())
     return Term(words, term.meaning)
-
-
-def answers_yes_no(expecting: Expectation) -> bool:
-    question = expecting.question
-    return expecting.yes_no or (question is not None and question.kind is Kind.YESNO)
 
 
 def fillers(pack: Pack) -> frozenset[str]:
