@@ -14,7 +14,7 @@ import os
 import secrets
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,6 +40,8 @@ class SummaryAnswer:
     question: str
     asked: str
     answer: str
+    how: tuple[str, ...] = ()
+    """How the answer came when not simply heard once by voice (`dialog_readback.HOW`)."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ class Summary:
         assessment: Assessment | None,
         answers: Answers,
         complete: bool = True,
+        how: Mapping[str, Sequence[str]] | None = None,
     ) -> Summary:
         """`assessment` None: the rules could not be run (only the answers are known)."""
         from kiosk.present import reason_texts, shown_causes
@@ -73,7 +76,8 @@ class Summary:
             red_flags=assessment.red_flags if assessment else (),
             unsure_red_flags=assessment.unsure_red_flags if assessment else (),
             answers=tuple(
-                SummaryAnswer(q, pack.questions[q].ask, value) for q, value in answers.items()
+                SummaryAnswer(q, pack.questions[q].ask, value, tuple((how or {}).get(q, ())))
+                for q, value in answers.items()
             ),
             causes=tuple(
                 SummaryCause(
@@ -113,7 +117,12 @@ class Summary:
             lines.extend(f"       - {reason}" for reason in cause.reasons)
         lines.append("")
         lines.append("Answers:")
-        lines.extend(f"  {a.question}: {a.answer}    ({a.asked})" for a in self.answers)
+        from kiosk.dialog_readback import HOW
+
+        for a in self.answers:
+            lines.append(f"  {a.question}: {a.answer}    ({a.asked})")
+            if a.how:
+                lines.append(f"       [{'; '.join(HOW.get(h, h) for h in a.how)}]")
         return "\n".join(lines) + "\n"
 
 

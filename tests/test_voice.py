@@ -138,6 +138,8 @@ def answering(pack: Pack, answers: dict[str, str], after_result: str = "done") -
             question, heard = confirming
             intended = answers.get(question, "no")
             return pack.spoken_answers["yes" if heard == intended else "no"][0]
+        if expecting.yes_no:  # the answers read back before the results: heard right
+            return pack.spoken_answers["yes"][0]
         if expecting.question is None:
             return pack.spoken_commands[after_result][0]
         question = expecting.question
