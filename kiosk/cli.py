@@ -28,6 +28,7 @@ from kiosk.report import ReportWriter
 from kiosk.retention import prune, pruning
 from kiosk.screen_settings import DEFAULT_PORT, ScreenSettings
 from kiosk.settings import DEFAULT_CONFIG, Settings, VoiceConfig
+from kiosk.triage.rule_table import FORMATS, render, rule_table
 
 log = logging.getLogger("kiosk")
 
@@ -47,6 +48,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     mode.add_argument("--list-questions", action="store_true", help="list question ids and exit")
     mode.add_argument("--list-causes", action="store_true", help="list cause ids and exit")
+    mode.add_argument(
+        "--explain-rules",
+        action="store_true",
+        help="print every red flag, triage rule, cause prior and weight with its wording, "
+        "effect and source, for a clinician to review, and exit",
+    )
+    mode.add_argument(
+        "--format", choices=FORMATS, default="md", help="with --explain-rules: md (default) or csv"
+    )
     mode.add_argument(
         "--check-config",
         nargs="?",
@@ -235,6 +245,9 @@ def main(argv: list[str] | None = None, default_config: Path = DEFAULT_CONFIG) -
         return _list_devices()
     if args.list_causes:
         print(list_causes(knowledge, pack))
+        return 0
+    if args.explain_rules:
+        sys.stdout.write(render(rule_table(knowledge, pack), args.format))
         return 0
     if args.recognize:
         if not args.question:
