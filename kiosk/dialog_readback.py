@@ -7,7 +7,7 @@ emergency, or another read-back. The read-back only comes when no rule makes the
 an emergency, so it never delays emergency guidance. `Dialog` mixes this in.
 
 It also keeps how each answer came, for the clinician: by key rather than voice, asked
-again, confirmed, changed at the read-back.
+again, confirmed, changed at the read-back (worded in `records.clinician.HOW`).
 """
 
 from __future__ import annotations
@@ -29,16 +29,6 @@ from kiosk.knowledge import DONT_KNOW, NO, YES, Band, Kind, Knowledge, Question
 from kiosk.parse import Answer, Command, Meaning
 from kiosk.prompts import CHANGE_QUESTION, Pack
 from kiosk.readback import readback_items, readback_text, which_text
-
-HOW = {
-    "key": "given by key, not voice",
-    "asked_again": "asked again after an unclear answer",
-    "repeated": "question repeated at the person's request",
-    "confirmed": "heard with low confidence and confirmed",
-    "confirmed_at_readback": "confirmed when read back",
-    "changed_at_readback": "changed by the person at the read-back",
-}
-"""How an answer came, as the clinician summary words it."""
 
 
 class ReadBackHandling:

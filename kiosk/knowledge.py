@@ -141,6 +141,8 @@ class Knowledge:
     questions: Mapping[str, Question]
     rules: tuple[Rule, ...]
     policy: Policy
+    clinical: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """question -> option -> the clinical term for the clinician's summary."""
 
     @property
     def red_flag_questions(self) -> tuple[str, ...]:

@@ -26,7 +26,7 @@ SUM_TOLERANCE = 0.02
 
 
 def parse_knowledge(top: Entry) -> Knowledge:
-    top.mapping({"sources", "next_steps", "policy", "causes", "questions", "rules"})
+    top.mapping({"sources", "next_steps", "policy", "causes", "questions", "rules", "clinical"})
     sources = {key: entry.text() for key, entry in top.get("sources").items()}
     next_steps = frozenset(top.get("next_steps").texts())
     causes = {
@@ -50,7 +50,19 @@ def parse_knowledge(top: Entry) -> Knowledge:
         questions=MappingProxyType(questions),
         rules=rules,
         policy=_policy(top.get("policy")),
+        clinical=_clinical(top.get("clinical"), questions),
     )
+
+
+def _clinical(entry: Entry, questions: dict[str, Question]) -> Mapping[str, Mapping[str, str]]:
+    """Every option of every question has its clinical term: none may be missing."""
+    entry.mapping(set(questions))
+    terms = {}
+    for qid, question in questions.items():
+        options = entry.get(qid)
+        options.mapping(set(question.options))
+        terms[qid] = MappingProxyType({o: options.get(o).text() for o in question.options})
+    return MappingProxyType(terms)
 
 
 def _policy(entry: Entry) -> Policy:

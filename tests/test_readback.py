@@ -132,7 +132,7 @@ def test_the_clinician_summary_says_how_answers_came(kiosk: Kiosk) -> None:
     assert "changed_at_readback" in answers["onset"].how
     assert "confirmed_at_readback" in answers["onset"].how
     text = kiosk.saved[-1].as_text()
-    assert "changed by the person at the read-back" in text
+    assert "changed by the patient at the read-back" in text
 
 
 def test_a_read_back_in_korean(knowledge: Knowledge) -> None:
@@ -143,3 +143,20 @@ def test_a_read_back_in_korean(knowledge: Knowledge) -> None:
     readback = next(a for a in asks(kiosk) if a.question == "readback")
     assert "천천히 시작된 힘 빠짐" in readback.text and "맞나요" in readback.text
     assert kiosk.state is State.RESULTS
+
+
+def test_the_clinician_summary_is_written_for_a_clinician(kiosk: Kiosk) -> None:
+    kiosk.start()
+    kiosk.answer_all(NEUROPATHY)
+    kiosk.say("done")
+    summary = kiosk.saved[-1]
+    text = summary.as_text()
+    assert "because you said" not in text and "you have" not in text.split("Answers")[0]
+    assert "Presentation: insidious onset (weeks to months); bilateral leg weakness" in text
+    feet = next(a for a in summary.answers if a.question == "feet_numb")
+    assert feet.clinical == "bilateral stocking-distribution paraesthesia"
+    assert feet.plain == "both feet are numb or tingling"
+    assert '- bilateral stocking-distribution paraesthesia ("both feet are numb' in text
+    assert "+ bilateral stocking-distribution paraesthesia" in text  # a finding for the leader
+    assert "Denies: no facial droop" in text
+    assert "[confirmed when read back]" in text

@@ -1,0 +1,1 @@
+"""Records a session leaves: the clinician summary and how it is worded."""
