@@ -11,8 +11,10 @@ import re
 
 from kiosk.dialog import State
 from kiosk.events import Ask, Result, Say
+from kiosk.grammar import phrases
 from kiosk.knowledge import Knowledge
 from kiosk.prompts import load_pack
+from kiosk.screen_protocol import screen_event
 from tests.conftest import Kiosk
 
 NEUROPATHY = {"onset": "slowly", "sides": "both legs", "feet_numb": "yes", "diabetes": "yes"}
@@ -160,3 +162,21 @@ def test_the_clinician_summary_is_written_for_a_clinician(kiosk: Kiosk) -> None:
     assert "+ bilateral stocking-distribution paraesthesia" in text  # a finding for the leader
     assert "Denies: no facial droop" in text
     assert "[confirmed when read back]" in text
+
+
+def test_voice_and_touch_get_what_they_need_at_the_read_back(kiosk: Kiosk) -> None:
+    """The recognizer listens for yes/no, then for numbers; the screen shows a button
+    per answer that posts words the dialog understands."""
+    answer_until_readback(kiosk, NEUROPATHY)
+    heard = phrases(kiosk.pack, kiosk.dialog.expecting)
+    assert "yes" in heard and "no" in heard
+    readback = screen_event(asks(kiosk)[-1], kiosk.pack)
+    assert readback is not None and readback["words"][:2] == ["yes", "no"]
+    kiosk.say(str(readback["words"][1]))
+    assert kiosk.asking == "readback_which"
+    heard = phrases(kiosk.pack, kiosk.dialog.expecting)
+    assert {"one", "two", "three"} <= set(heard) and "previous question" in heard
+    which = screen_event(asks(kiosk)[-1], kiosk.pack)
+    assert which is not None and which["words"] == list(asks(kiosk)[-1].choices)
+    kiosk.say("one")
+    assert kiosk.asking in kiosk.knowledge.questions
