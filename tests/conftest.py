@@ -81,7 +81,8 @@ class Kiosk:
             if question is None or question == CHANGE_QUESTION:
                 return self.out[mark:]
             if question == READBACK_QUESTION:
-                self.say(answers.get(READBACK_QUESTION, "yes"))
+                value = answers.get(READBACK_QUESTION, "yes")
+                self.say(self.pack.answers[value][0] if value in self.pack.answers else value)
                 continue
             kind = self.knowledge.questions[question].kind.value
             value = answers.get(question, default if kind == "yesno" else "dont_know")
