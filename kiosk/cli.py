@@ -33,6 +33,7 @@ from kiosk.report import ReportWriter
 from kiosk.retention import prune, pruning
 from kiosk.screen_settings import DEFAULT_PORT, ScreenSettings
 from kiosk.settings import DEFAULT_CONFIG, Settings, VoiceConfig
+from kiosk.triage.rule_table import FORMATS, render, rule_table
 
 log = logging.getLogger("kiosk")
 
@@ -56,6 +57,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--export-questionnaire",
         action="store_true",
         help="print the language pack's questions as a FHIR R4 Questionnaire (JSON) and exit",
+    )
+    mode.add_argument(
+        "--explain-rules",
+        action="store_true",
+        help="print every red flag, triage rule, cause prior and weight with its wording, "
+        "effect and source, for a clinician to review, and exit",
+    )
+    mode.add_argument(
+        "--format", choices=FORMATS, default="md", help="with --explain-rules: md (default) or csv"
     )
     mode.add_argument(
         "--check-config",
@@ -273,6 +283,9 @@ def main(argv: list[str] | None = None, default_config: Path = DEFAULT_CONFIG) -
         return 0
     if args.export_questionnaire:
         print(json.dumps(questionnaire(knowledge, pack), ensure_ascii=False, indent=2))
+        return 0
+    if args.explain_rules:
+        sys.stdout.write(render(rule_table(knowledge, pack), args.format))
         return 0
     if args.recognize:
         if not args.question:

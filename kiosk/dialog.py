@@ -17,11 +17,14 @@ from transitions import Machine
 from kiosk import present, rules
 from kiosk.dialog_commands import AnyPromptHandling
 from kiosk.dialog_memory import SessionMemory
+from kiosk.dialog_readback import ReadBackHandling
 from kiosk.dialog_table import (
     ASKING,
+    CHANGE_QUESTION,
     CONFIRM_QUESTION,
     IDLE_COMMANDS,
     QUESTION_COMMANDS,
+    READBACK_QUESTION,
     RESULT_COMMANDS,
     TRANSITIONS,
     UNCLEAR_BEFORE_OFFERING_KEYS,
@@ -49,7 +52,7 @@ from kiosk.voice_settings import VoiceLevels
 log = logging.getLogger(__name__)
 
 
-class Dialog(AnyPromptHandling):
+class Dialog(AnyPromptHandling, ReadBackHandling):
     """One kiosk's conversation; `handle` one heard event at a time."""
 
     state: State
@@ -97,6 +100,10 @@ class Dialog(AnyPromptHandling):
             self._on_results(heard)
         elif self.state is State.CONFIRMING:
             self._on_confirming(heard)
+        elif self.state is State.READING_BACK:
+            self._on_reading_back(self._meaning(heard))
+        elif self.state is State.CHOOSING:
+            self._on_choosing(self._meaning(heard))
         elif self.state in ASKING:
             self._on_question(heard)
 
@@ -107,8 +114,10 @@ class Dialog(AnyPromptHandling):
             return Expectation(None, IDLE_COMMANDS)
         if self.state in (State.RESULTS, State.EMERGENCY):
             return Expectation(None, RESULT_COMMANDS)
-        if self.state is State.CONFIRMING:
+        if self.state in (State.CONFIRMING, State.READING_BACK):
             return Expectation(None, QUESTION_COMMANDS, yes_no=True)
+        if self.state is State.CHOOSING:
+            return Expectation(self.change_question, QUESTION_COMMANDS)
         if self._memory.prompt is None:
             return Expectation(None, QUESTION_COMMANDS)
         question = self.knowledge.questions[self._memory.prompt.question]
@@ -122,9 +131,14 @@ class Dialog(AnyPromptHandling):
     @property
     def asking(self) -> str | None:
         """The id of the question on screen now, as in its `Ask` event ("confirm" while
-        confirming); None at idle and on the results. Inputs tag answers with it."""
+        confirming, "readback" and "readback_which" at the read-back); None at idle and on
+        the results. Inputs tag answers with it."""
         if self.state is State.CONFIRMING:
             return CONFIRM_QUESTION
+        if self.state is State.READING_BACK:
+            return READBACK_QUESTION
+        if self.state is State.CHOOSING:
+            return CHANGE_QUESTION
         if self.state in ASKING and self._memory.prompt is not None:
             return self._memory.prompt.question
         return None
@@ -168,7 +182,10 @@ class Dialog(AnyPromptHandling):
                 assessment = rules.assess(self.knowledge, self._memory.answers)
             except Exception:  # the rules may be what failed: keep the answers anyway
                 log.exception("could not assess the answers of an interrupted session")
-        summary = Summary.build(self.knowledge, self.pack, assessment, self._memory.answers, False)
+        memory = self._memory
+        summary = Summary.build(
+            self.knowledge, self.pack, assessment, memory.answers, False, memory.how
+        )
         self._memory.handed_over = True
         return self._save_summary(summary)
 
@@ -200,8 +217,7 @@ class Dialog(AnyPromptHandling):
             return
         question = rules.next_question(self.knowledge, self._memory.answers)
         if question is None:
-            self.trigger("conclude")
-            self._present_results()
+            self._conclude()
             return
         screening = rules.next_screening_question(self.knowledge, self._memory.answers) is not None
         if not screening and self.state is State.SCREENING:
@@ -225,7 +241,10 @@ class Dialog(AnyPromptHandling):
             self._command(meaning.name, question)
         elif isinstance(meaning, Answer):
             confidence = heard.confidence if isinstance(heard, Utterance) else 1.0
-            self._answer(question, meaning.value, confidence)
+            by_key = isinstance(heard, Utterance) and heard.text.strip() in YESNO_KEYS
+            self._answer(
+                question, meaning.value, confidence, by_key and question.kind is Kind.YESNO
+            )
         else:
             self._unclear(question, meaning)
 
@@ -236,13 +255,14 @@ class Dialog(AnyPromptHandling):
         expecting = self.expecting
         key = heard.text.strip()
         question = expecting.question
-        if question is not None and question.kind is Kind.YESNO and key in YESNO_KEYS:
+        yes_no = expecting.yes_no or (question is not None and question.kind is Kind.YESNO)
+        if yes_no and key in YESNO_KEYS:
             return Answer(YESNO_KEYS[key])
         if heard.meaning is not None:
             return heard.meaning  # a recognizer understood it at this very prompt
         return interpret_expected(self.pack, heard.text, expecting)
 
-    def _answer(self, question: Question, value: str, confidence: float) -> None:
+    def _answer(self, question: Question, value: str, confidence: float, by_key: bool) -> None:
         prompt = self._memory.prompt
         assert prompt is not None
         if question.red_flag and value == DONT_KNOW and not prompt.simpler:
@@ -259,6 +279,7 @@ class Dialog(AnyPromptHandling):
             self._ask_confirmation()
             return
         self._memory.answers[question.id] = value
+        self._note_how(question.id, prompt, by_key, confirmed=False)
         self._advance()
 
     def _guards_emergency(self, question: Question) -> bool:
@@ -281,6 +302,8 @@ class Dialog(AnyPromptHandling):
         elif meaning == Answer(YES):
             self._memory.pending = None
             self._memory.answers[pending.question] = pending.value
+            prompt = self._memory.prompt or Prompt(pending.question)
+            self._note_how(pending.question, prompt, by_key=False, confirmed=True)
             self._advance()
         elif isinstance(meaning, Answer | Command):
             self._memory.pending = None
@@ -333,8 +356,9 @@ class Dialog(AnyPromptHandling):
         """Hand over the clinician summary, say goodbye, wipe, and go back to idle."""
         assert self._memory.assessment is not None
         self.trigger("summarise")
+        memory = self._memory
         summary = Summary.build(
-            self.knowledge, self.pack, self._memory.assessment, self._memory.answers
+            self.knowledge, self.pack, memory.assessment, memory.answers, how=memory.how
         )
         saved = self._save_summary(summary)
         self._memory.handed_over = True

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from kiosk.dialog_memory import SessionMemory
 from kiosk.dialog_table import ASKING, Prompt, State
@@ -37,6 +38,12 @@ class AnyPromptHandling:
 
     def _ask_confirmation(self) -> None:
         raise NotImplementedError
+
+    if TYPE_CHECKING:  # from `dialog_readback.ReadBackHandling`, also mixed in
+
+        def _ask_readback(self) -> None: ...
+
+        def _ask_which(self) -> None: ...
 
     def _advance(self) -> None:
         raise NotImplementedError
@@ -71,16 +78,26 @@ class AnyPromptHandling:
                 self._emit(line)
             self._say("results_options")
         else:
+            if self.state in (State.SCREENING, State.QUESTIONS) and self._memory.prompt:
+                self._memory.repeated.add(self._memory.prompt.question)
             self._repeat_prompt_only()
 
     def _repeat_prompt_only(self) -> None:
         if self.state is State.CONFIRMING:
             self._ask_confirmation()
+        elif self.state is State.READING_BACK:
+            self._ask_readback()
+        elif self.state is State.CHOOSING:
+            self._ask_which()
         elif self.state in ASKING and self._memory.prompt is not None:
             self._ask(self._memory.prompt)
 
     def _help(self, question: Question | None) -> None:
-        if self.state in (State.RESULTS, State.EMERGENCY) or question is None:
+        if self.state is State.READING_BACK:
+            self._say("help_yesno")
+        elif self.state is State.CHOOSING:
+            pass  # the question itself lists what may be said
+        elif self.state in (State.RESULTS, State.EMERGENCY) or question is None:
             self._say("results_options")
         elif question.kind is Kind.CHOICE:
             choices = self.pack.join(self.pack.choice_labels(question.id), "list_or")

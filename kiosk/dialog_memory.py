@@ -31,3 +31,14 @@ class SessionMemory:
     """Rate and volume as this person asked for them."""
     handed_over: bool = False
     """The clinician summary of this session has been saved (or tried)."""
+    readback: tuple[str, ...] = ()
+    """The questions whose answers are being read back (numbered from 1 when choosing)."""
+    readbacks: int = 0
+    """How often the answers were read back in this session."""
+    readback_unclear: int = 0
+    changing: str | None = None
+    """The question asked again after the person chose it at the read-back."""
+    repeated: set[str] = field(default_factory=set)
+    """Questions the person asked to hear again."""
+    how: dict[str, list[str]] = field(default_factory=dict)
+    """question -> how its answer came (`dialog_readback.HOW`), for the clinician."""

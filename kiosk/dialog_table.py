@@ -1,8 +1,9 @@
 """The dialog's states, its transition table, and the small records it keeps.
 
 The table is plain data so the whole shape of a session can be read in one place:
-idle -> welcome -> screening -> questions -> results -> summary -> goodbye -> idle,
-with the emergency path able to interrupt any question at once.
+idle -> welcome -> screening -> questions -> reading back -> results -> summary ->
+goodbye -> idle, with the emergency path able to interrupt any question at once. At the
+read-back a "no" leads to choosing the answer to change, which is asked again.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import enum
 from dataclasses import dataclass
 
 from kiosk.knowledge import DONT_KNOW, NO, YES
-from kiosk.prompts import COMMANDS
+from kiosk.prompts import CHANGE_QUESTION, COMMANDS
 
 
 class State(enum.Enum):
@@ -20,13 +21,18 @@ class State(enum.Enum):
     SCREENING = "screening"
     QUESTIONS = "questions"
     CONFIRMING = "confirming"
+    READING_BACK = "reading_back"
+    """ "You told me ... Is that right?" before the results."""
+    CHOOSING = "choosing"
+    """ "Which one should I change?" after a "no" to the read-back."""
     EMERGENCY = "emergency"
     RESULTS = "results"
     SUMMARY = "summary"
     GOODBYE = "goodbye"
 
 
-ASKING = [State.SCREENING, State.QUESTIONS, State.CONFIRMING]
+ASKING = [State.SCREENING, State.QUESTIONS, State.CONFIRMING, State.READING_BACK, State.CHOOSING]
+"""States where the kiosk waits for an answer to something it asked."""
 IN_SESSION = [State.WELCOME, *ASKING, State.EMERGENCY, State.RESULTS, State.SUMMARY]
 
 TRANSITIONS: list[dict[str, object]] = [
@@ -38,6 +44,8 @@ TRANSITIONS: list[dict[str, object]] = [
     },
     {"trigger": "investigate", "source": [*ASKING, State.RESULTS], "dest": State.QUESTIONS},
     {"trigger": "confirm", "source": [State.SCREENING, State.QUESTIONS], "dest": State.CONFIRMING},
+    {"trigger": "read_back", "source": ASKING, "dest": State.READING_BACK},
+    {"trigger": "choose", "source": State.READING_BACK, "dest": State.CHOOSING},
     {"trigger": "raise_alarm", "source": ASKING, "dest": State.EMERGENCY},
     {"trigger": "conclude", "source": ASKING, "dest": State.RESULTS},
     {"trigger": "summarise", "source": [State.RESULTS, State.EMERGENCY], "dest": State.SUMMARY},
@@ -53,6 +61,11 @@ UNCLEAR_BEFORE_OFFERING_KEYS = 2
 YESNO_KEYS = {"1": YES, "2": NO, "3": DONT_KNOW}
 CONFIRM_QUESTION = "confirm"
 """The question id of "I heard yes. Is that right?" in ask events."""
+READBACK_QUESTION = "readback"
+"""The question id of "You told me ... Is that right?" in ask events (yes or no)."""
+__all__ = ["CHANGE_QUESTION"]  # "Which one should I change?" (defined with the packs)
+MAX_READBACKS = 3
+"""Read back at most this often in a session; then the results come anyway."""
 
 
 @dataclass(frozen=True)

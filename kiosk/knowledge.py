@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kiosk.errors import KnowledgeError
@@ -53,6 +53,19 @@ class Band:
 
 
 @dataclass(frozen=True)
+class Citation:
+    """Where a number or a rule comes from, so a clinician can check it."""
+
+    sources: tuple[str, ...]
+    """Ids from the file's `sources:`."""
+    note: str
+    """What the page says that the number or rule rests on."""
+
+
+NO_CITATION = Citation((), "")
+
+
+@dataclass(frozen=True)
 class Question:
     id: str
     kind: Kind
@@ -64,6 +77,8 @@ class Question:
     bands: tuple[Band, ...]
     likelihood: Mapping[str, Mapping[str, float]]
     """cause id -> option -> P(option | cause), complete for every cause."""
+    citations: Mapping[str, Citation] = field(default_factory=dict)
+    """cause id -> the source of its weights here (causes left to `default` have none)."""
 
     def option_of(self, value: str) -> str | None:
         """The option an answer value stands for (a band for numbers); None for don't know."""
@@ -94,6 +109,7 @@ class Rule:
     level: Triage
     when: tuple[Condition, ...]
     unless: tuple[Condition, ...]
+    citation: Citation = NO_CITATION
 
 
 @dataclass(frozen=True)
@@ -104,6 +120,8 @@ class Cause:
     """The triage floor when this cause is likely."""
     sources: tuple[str, ...]
     next_steps: tuple[str, ...]
+    prior_citation: Citation = NO_CITATION
+    triage_citation: Citation = NO_CITATION
 
 
 @dataclass(frozen=True)
@@ -123,6 +141,8 @@ class Knowledge:
     questions: Mapping[str, Question]
     rules: tuple[Rule, ...]
     policy: Policy
+    clinical: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """question -> option -> the clinical term for the clinician's summary."""
 
     @property
     def red_flag_questions(self) -> tuple[str, ...]:

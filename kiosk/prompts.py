@@ -38,6 +38,10 @@ SCREEN_LABELS = (
     *("results_title", "connecting", "repeat", "back", "help", "slower", "louder", "stop", "done"),
 )
 """The words on the kiosk screen's buttons and headings (`screen:` in a pack)."""
+CHANGE_QUESTION = "readback_which"
+"""Not a question of the knowledge file: "Which one should I change?" after a "no" to
+the read-back, answered with the number of the item (by voice, key or touch). The pack
+carries an entry for it so that numbers are understood and listened for there."""
 MESSAGE_FIELDS: Mapping[str, frozenset[str]] = {
     key: frozenset(fields.split()) if fields else frozenset()
     for key, fields in {
@@ -87,6 +91,10 @@ MESSAGE_FIELDS: Mapping[str, frozenset[str]] = {
         "reason_for": "reason",
         "reason_against": "reason",
         "confirm": "answer",
+        "readback": "items",
+        "readback_which": "items",
+        "readback_item": "number item",
+        "readback_which_unclear": "low high",
         "again_emergency": "number",
         "unsure_reason": "item",
         "next_steps": "steps",
@@ -202,7 +210,7 @@ def load_pack(language: str, knowledge: Knowledge, folder: Path = DEFAULT_PROMPT
         negations=frozenset(top.get("negations").texts()),
         commands=commands,
         numbers=_numbers(top.get("numbers")),
-        questions=_questions(top.get("questions"), knowledge, answers),
+        questions=_with_change_question(_questions(top.get("questions"), knowledge, answers)),
         causes=_named(top.get("causes"), set(knowledge.causes)),
         next_steps=_named(top.get("next_steps"), set(knowledge.next_steps)),
         messages=_messages(top.get("messages")),
@@ -277,6 +285,13 @@ def _questions(
     return MappingProxyType(
         {qid: _question(entry.get(qid), q, answers) for qid, q in knowledge.questions.items()}
     )
+
+
+def _with_change_question(questions: Mapping[str, QuestionText]) -> Mapping[str, QuestionText]:
+    """The questions and "which one should I change?", answered by a number (no phrases)."""
+    empty: Mapping[str, str] = MappingProxyType({})
+    change = QuestionText("", None, MappingProxyType({}), empty, empty)
+    return MappingProxyType({**questions, CHANGE_QUESTION: change})
 
 
 def _question(

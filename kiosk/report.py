@@ -14,7 +14,7 @@ import os
 import secrets
 import tempfile
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +33,9 @@ class SummaryCause:
     name: str
     probability: float
     reasons: tuple[str, ...]
+    """As the patient heard them ("because you said ...")."""
+    findings: tuple[str, ...] = ()
+    """The same answers in clinical terms: "+ ..." for the cause, "- ..." against it."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,12 @@ class SummaryAnswer:
     question: str
     asked: str
     answer: str
+    how: tuple[str, ...] = ()
+    """How the answer came when not simply heard once by voice (`records.clinician.HOW`)."""
+    clinical: str = ""
+    """The answer in clinical terms ("bilateral stocking-distribution paraesthesia")."""
+    plain: str = ""
+    """The answer in the patient's words ("both feet are numb or tingling")."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,10 @@ class Summary:
     causes: tuple[SummaryCause, ...]
     complete: bool = True
     """False when the session ended with an error: the answers are all there were."""
+    presentation: str = ""
+    """Onset, distribution, progression, function and age, in clinical terms."""
+    rules_fired: tuple[str, ...] = ()
+    """ "rule id: what its source says" for each rule that set the triage."""
 
     @classmethod
     def build(
@@ -62,9 +75,17 @@ class Summary:
         assessment: Assessment | None,
         answers: Answers,
         complete: bool = True,
+        how: Mapping[str, Sequence[str]] | None = None,
     ) -> Summary:
         """`assessment` None: the rules could not be run (only the answers are known)."""
-        from kiosk.present import reason_texts, shown_causes
+        from kiosk.present import because, reason_texts, shown_causes
+        from kiosk.records.clinician import (
+            clinical_term,
+            findings,
+            how_of,
+            presentation,
+            rules_fired,
+        )
 
         return cls(
             created=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -73,7 +94,15 @@ class Summary:
             red_flags=assessment.red_flags if assessment else (),
             unsure_red_flags=assessment.unsure_red_flags if assessment else (),
             answers=tuple(
-                SummaryAnswer(q, pack.questions[q].ask, value) for q, value in answers.items()
+                SummaryAnswer(
+                    q,
+                    pack.questions[q].ask,
+                    value,
+                    how_of(how, q),
+                    clinical_term(knowledge, q, value),
+                    because(knowledge, pack, q, value),
+                )
+                for q, value in answers.items()
             ),
             causes=tuple(
                 SummaryCause(
@@ -81,40 +110,23 @@ class Summary:
                     pack.causes[c.id],
                     round(c.probability, 4),
                     reason_texts(knowledge, pack, c),
+                    findings(knowledge, c),
                 )
                 for c in (shown_causes(assessment) if assessment else ())
             ),
             complete=complete,
+            presentation=presentation(knowledge, answers),
+            rules_fired=rules_fired(knowledge, assessment, answers),
         )
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
 
     def as_text(self) -> str:
-        lines = [
-            "Leg weakness kiosk - summary for the clinician (not a diagnosis)",
-            f"Created: {self.created}   Language: {self.language}",
-            *(
-                []
-                if self.complete
-                else ["INCOMPLETE: the session ended with an error; these are all the answers."]
-            ),
-            f"Triage: {self.triage.upper()}",
-            f"Red flags: {', '.join(self.red_flags) or 'none'}",
-        ]
-        if self.unsure_red_flags:
-            lines.append(
-                f"Red flags the person could not answer: {', '.join(self.unsure_red_flags)}"
-            )
-        lines.append("")
-        lines.append("Likely causes:")
-        for rank, cause in enumerate(self.causes, start=1):
-            lines.append(f"  {rank}. {cause.id} ({cause.probability:.0%}): {cause.name}")
-            lines.extend(f"       - {reason}" for reason in cause.reasons)
-        lines.append("")
-        lines.append("Answers:")
-        lines.extend(f"  {a.question}: {a.answer}    ({a.asked})" for a in self.answers)
-        return "\n".join(lines) + "\n"
+        """For the clinician, in clinical terms (see `records.clinician`)."""
+        from kiosk.records.clinician import summary_text
+
+        return summary_text(self)
 
 
 class ReportWriter:

@@ -131,7 +131,12 @@ def next_triage_question(
 
     Stopping early must not skip a finding that would change what the person is told
     to do; such a question is asked when the current beliefs give it a fair chance.
+    When the triage is already urgent, no urgent rule can change it: none is asked.
     """
+    fired = [rule for rule in knowledge.rules if rule_fires(rule, answers)]
+    unsure = tuple(q for q in knowledge.red_flag_questions if answers.get(q) == DONT_KNOW)
+    if _triage(knowledge, probs, fired, unsure) >= Triage.URGENT:
+        return None
     chances: dict[str, float] = {}
     for rule in knowledge.rules:
         if rule.level is not Triage.URGENT or not _could_fire(rule, answers):

@@ -16,7 +16,8 @@ from types import MappingProxyType
 
 import yaml
 
-from kiosk.knowledge import DONT_KNOW, NO, Kind, Knowledge
+from kiosk.dialog_table import READBACK_QUESTION
+from kiosk.knowledge import DONT_KNOW, NO, YES, Kind, Knowledge
 from kiosk.prompts import Pack
 
 
@@ -36,7 +37,10 @@ class Vignette:
         return DONT_KNOW
 
     def typed_answer(self, knowledge: Knowledge, pack: Pack, question: str) -> str:
-        """What the patient types: a phrase from the pack for the value, or the number."""
+        """What the patient types: a phrase from the pack for the value, or the number.
+        When the kiosk reads the answers back, the patient agrees: it heard them right."""
+        if question == READBACK_QUESTION:
+            return pack.answers[YES][0]
         value = self.value_for(knowledge, question)
         if value.isdigit():
             return value

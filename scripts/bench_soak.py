@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 from kiosk.audio import CHUNK_BYTES  # noqa: E402
 from kiosk.console import run_interactive, run_jsonl  # noqa: E402
 from kiosk.dialog import Dialog  # noqa: E402
+from kiosk.dialog_table import CHANGE_QUESTION, READBACK_QUESTION  # noqa: E402
 from kiosk.events import Ask, End, Output, Result, Utterance  # noqa: E402
 from kiosk.inbox import Inbox, read_keys  # noqa: E402
 from kiosk.knowledge import Kind, Knowledge, load_knowledge  # noqa: E402
@@ -102,6 +103,10 @@ class Person:
     def _answer(self, question_id: str) -> str:
         if question_id == "confirm":
             return "yes"
+        if question_id == READBACK_QUESTION:  # mostly right; sometimes a change
+            return self.rng.choice(["yes", "yes", "yes", "1", "no"])
+        if question_id == CHANGE_QUESTION:
+            return self.rng.choice(["1", "two", "I don't know", "go back"])
         question = self.knowledge.questions[question_id]
         if question.kind is Kind.NUMBER:
             return str(self.rng.randint(18, 95))

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.dialog import Dialog, State
+from kiosk.dialog_table import ASKING, CHANGE_QUESTION, READBACK_QUESTION
 from kiosk.events import Ask, End, Output, Result, Say, Silence, Start, Unclear, Utterance
 from kiosk.knowledge import Knowledge, load_knowledge
 from kiosk.prompts import Pack, load_pack
@@ -66,17 +67,23 @@ class Kiosk:
     def asking(self) -> str | None:
         """The question of the last ask event, while the dialog waits for an answer."""
         asks = [o for o in self.out if isinstance(o, Ask)]
-        waiting = self.state in (State.SCREENING, State.QUESTIONS, State.CONFIRMING)
+        waiting = self.state in ASKING
         return asks[-1].question if asks and waiting else None
 
     def answer_all(self, answers: Mapping[str, str], default: str = "no") -> list[Output]:
         """Answer each question from `answers` (others: `default`, or don't know for
-        choices and numbers) until the dialog stops asking."""
+        choices and numbers) until the dialog stops asking. The read-back of the answers
+        is confirmed ("yes") unless `answers` says otherwise for "readback"; at "which one
+        should I change?" it stops and leaves the choice to the test."""
         mark = len(self.out)
         for _ in range(100):
             question = self.asking
-            if question is None:
+            if question is None or question == CHANGE_QUESTION:
                 return self.out[mark:]
+            if question == READBACK_QUESTION:
+                value = answers.get(READBACK_QUESTION, "yes")
+                self.say(self.pack.answers[value][0] if value in self.pack.answers else value)
+                continue
             kind = self.knowledge.questions[question].kind.value
             value = answers.get(question, default if kind == "yesno" else "dont_know")
             self.say(self.words_for(question, value))
@@ -85,7 +92,7 @@ class Kiosk:
     def words_for(self, question: str, value: str) -> str:
         """What a person would type for an answer id: its first phrase in the pack."""
         if value == "dont_know":
-            return "I don't know"
+            return self.pack.answers["dont_know"][0]
         phrases = self.pack.questions[question].phrases if question in self.pack.questions else {}
         return phrases[value][0] if value in phrases else value
 

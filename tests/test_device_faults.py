@@ -82,6 +82,8 @@ class Person:
     ) -> Heard | None:
         next(iter(source.open_turn()))
         self.spoken += 1
+        if expecting.yes_no:  # "You told me ... Is that right?"
+            return Utterance("yes")
         return Utterance(self.words(expecting.question.id if expecting.question else None))
 
 
@@ -158,7 +160,11 @@ def test_a_microphone_that_goes_away_switches_to_keys_and_comes_back(
         "nothing answered before, by keys or after is lost"
     )
     assert run.result().triage == expected.triage
-    assert [s.answers for s in run.saved] == [_typed_summary_answers(knowledge, pack)]
+    typed = [(a.question, a.asked, a.answer) for a in _typed_summary_answers(knowledge, pack)]
+    assert [[(a.question, a.asked, a.answer) for a in s.answers] for s in run.saved] == [typed]
+    how = {a.question: a.how for a in run.saved[0].answers}
+    assert all("key" in how[q] for q in run.keyed), "the clinician sees which came by key"
+    assert sum("key" in h for h in how.values()) == len(run.keyed)
     assert lost in run.captions.getvalue() and back in run.captions.getvalue()
 
 

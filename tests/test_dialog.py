@@ -154,6 +154,7 @@ def test_age_out_of_range_names_the_number(kiosk: Kiosk) -> None:
     red_flags_no(kiosk)
     kiosk.say("suddenly")
     kiosk.say("one leg")
+    kiosk.say("on my own")  # how well they walk now: asked at once after a sudden start
     while kiosk.asking not in ("age", None):
         kiosk.say("no")
     assert kiosk.asking == "age"
@@ -297,6 +298,8 @@ def test_every_state_and_transition_is_reachable(kiosk: Kiosk) -> None:
     kiosk.start()
     kiosk.say("no", confidence=0.3)
     kiosk.say("yes")
+    kiosk.answer_all({**GRADUAL_BOTH, "readback": "no"})
+    kiosk.say("1")  # change the first answer read back
     kiosk.answer_all(GRADUAL_BOTH)
     kiosk.say("done")
     kiosk.start()

@@ -26,7 +26,8 @@ def run_jsonl(lines: list[str], report_dir: Path, *extra: str) -> list[dict[str,
 
 
 def test_jsonl_round_trip_follows_the_protocol_exactly(tmp_path: Path) -> None:
-    answers = {"onset": "slowly", "sides": "both legs", "feet_numb": "yes", "diabetes": "yep"}
+    answers = {"onset": "slowly", "sides": "both legs", "feet_numb": "yes", "diabetes": "yep",
+               "readback": "yes"}  # fmt: skip
     events = []
     with subprocess.Popen(
         [*KIOSK, "--text", "--jsonl", "--report-dir", str(tmp_path)],
@@ -37,7 +38,8 @@ def test_jsonl_round_trip_follows_the_protocol_exactly(tmp_path: Path) -> None:
             event = json.loads(line)
             events.append(event)
             if event["event"] == "ask":
-                proc.stdin.write(answers.get(event["question"], "no") + "\n")
+                other = "I don't know" if event["type"] == "choice" else "no"
+                proc.stdin.write(answers.get(event["question"], other) + "\n")
                 proc.stdin.flush()
             elif event["event"] == "result":
                 proc.stdin.write("done\n")
@@ -160,6 +162,10 @@ def test_an_interactive_session_in_a_terminal(tmp_path: Path) -> None:
             if "Say repeat to hear this again" in screen:
                 break
             answer = "both legs" if "Where is the weakness" in screen else "no"
+            if "Is that right?" in screen:  # the answers read back before the results
+                answer = "yes"
+            elif "Say worse" in screen or "Say on my own" in screen:
+                answer = "I don't know"
             terminal.type("60" if "How old" in screen else answer)
         assert "not a diagnosis" in screen
         terminal.type("done")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -29,18 +28,15 @@ def test_every_cause_cites_a_reputable_source(knowledge: Knowledge) -> None:
         assert any(host in url for url in urls for host in REPUTABLE), cause.id
 
 
-def test_every_weight_line_names_a_source_in_a_comment() -> None:
-    text = DEFAULT_KNOWLEDGE.read_text(encoding="utf-8")
-    knowledge = load_knowledge()
-    weight = re.compile(r"^\s+(\w+):\s+(\[[\d.,\s]+\]|0?\.\d+|\d\.\d+)\s*(#.*)?$")
-    cited = 0
-    for line in text.splitlines():
-        match = weight.match(line)
-        if match and match.group(1) in knowledge.causes:
-            comment = match.group(3) or ""
-            assert any(s in comment for s in knowledge.sources), f"uncited weight: {line.strip()}"
-            cited += 1
-    assert cited > 150
+def test_every_weight_prior_and_rule_names_a_reputable_source(knowledge: Knowledge) -> None:
+    citations = [c.prior_citation for c in knowledge.causes.values()]
+    citations += [c.triage_citation for c in knowledge.causes.values()]
+    citations += [c for q in knowledge.questions.values() for c in q.citations.values()]
+    citations += [r.citation for r in knowledge.rules]
+    assert len(citations) > 200
+    for citation in citations:
+        urls = [knowledge.sources[s] for s in citation.sources]
+        assert any(host in url for url in urls for host in REPUTABLE), citation
 
 
 def test_red_flags_are_yes_no_questions_with_an_emergency_rule(knowledge: Knowledge) -> None:
@@ -66,15 +62,20 @@ def _broken(tmp_path: Path, change: str, old: str, new: str) -> KnowledgeError:
 @pytest.mark.parametrize(
     ("change", "old", "new", "names"),
     [
-        ("unknown key", "    prior: 0.04          # sp_ms", "    prior: 0.04\n    prio: 1  #", "multiple_sclerosis"),
+        ("unknown key", "    prior:  ", "    prio: 1\n    prior:  ", "multiple_sclerosis"),
         ("unknown source", "sources: [nhs_ms, sp_ms]", "sources: [nhs_ms, wikipedia]", "causes.multiple_sclerosis.sources.1"),
-        ("probability above 1", "stroke_tia: 0.7 ", "stroke_tia: 1.7 ", "questions.stroke_signs.yes.stroke_tia"),
-        ("unknown cause", "      stroke_tia: 0.7 ", "      strokee: 0.7 ", "questions.stroke_signs.yes.strokee"),
-        ("row not adding to 1", "[0.9, 0.08, 0.02]   # nhs_stroke", "[0.9, 0.5, 0.02]   #", "questions.onset.likelihood.stroke_tia"),
+        ("probability above 1", "{p: 0.7, source: nhs_stroke", "{p: 1.7, source: nhs_stroke", "questions.stroke_signs.yes.stroke_tia.p"),
+        ("unknown cause", "      stroke_tia:            {p: 0.7", "      strokee:               {p: 0.7", "questions.stroke_signs.yes.strokee"),
+        ("row not adding to 1", "{p: [0.9, 0.08, 0.02]", "{p: [0.9, 0.5, 0.02]", "questions.onset.likelihood.stroke_tia"),
+        ("weight without a source", "{p: 0.7, source: nhs_stroke, note: ", "{p: 0.7, note: ", "questions.stroke_signs.yes.stroke_tia"),
+        ("weight as a bare number", "{p: 0.7, source: nhs_stroke, note: \"face, arm and speech (FAST) are the main signs\"}", "0.7", "questions.stroke_signs.yes.stroke_tia"),
+        ("weight from an unknown source", "{p: 0.7, source: nhs_stroke", "{p: 0.7, source: a_blog", "questions.stroke_signs.yes.stroke_tia.source"),
+        ("rule without a source", "    source: [nhs_stroke]\n    note: \"FAST", "    note: \"FAST", "rules.0"),
+        ("rule with no sources", "    source: [nhs_stroke]\n    note: \"FAST", "    source: []\n    note: \"FAST", "rules.0.source"),
         ("rule on unknown question", "when: {stroke_signs: \"yes\"}", "when: {stroke_sign: \"yes\"}", "rules.0.when.stroke_sign"),
         ("rule on unknown answer", "when: {onset: sudden, sides: one_side_body}", "when: {onset: sudden, sides: left}", "rules.8.when.sides.0"),
         ("red flag without rule", "    when: {cold_pale_leg: \"yes\"}", "    when: {cold_pale_leg: \"yes\", onset: sudden}", "questions.cold_pale_leg"),
-        ("emergency as a cause level", "triage: self_care", "triage: emergency", "causes.overexertion.triage"),
+        ("emergency as a cause level", "{level: self_care", "{level: emergency", "causes.overexertion.triage"),
         ("not YAML", "causes:\n", "causes: [\n", "line"),
     ],
 )  # fmt: skip

@@ -39,7 +39,9 @@ def typed_sessions(knowledge: Knowledge, pack: Pack) -> list[list[str]]:
     full = [""]
     kiosk.start()
     while (question := kiosk.asking) is not None:
-        full.append(ANSWERS.get(question, "no" if question != "age" else "sixty"))
+        kind = knowledge.questions[question].kind.value if question in knowledge.questions else ""
+        other = {"number": "sixty", "choice": "I don't know", "yesno": "no"}.get(kind, "yes")
+        full.append(ANSWERS.get(question, other))  # "yes" to the read-back
         kiosk.say(full[-1])
     full += ["repeat", "done"]
     return [full, ["start", "yes", "repeat", "done"], ["", "I don't know", "pardon", "stop"]]

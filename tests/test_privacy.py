@@ -162,6 +162,8 @@ class TwoPeople:
         if expecting.commands == ("start",):
             self.between |= held
             return Utterance("start")
+        if expecting.yes_no:  # the answers read back: heard right
+            return Utterance("yes")
         if expecting.question is None:  # the results: this person is done
             self.during |= held
             self.people.pop(0)

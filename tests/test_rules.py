@@ -151,6 +151,16 @@ def test_an_urgent_finding_is_asked_before_stopping_when_it_is_likely(
     assert assess(knowledge, answers).triage is Triage.URGENT
 
 
+def test_no_question_is_asked_only_for_a_triage_it_already_has(knowledge: Knowledge) -> None:
+    """Once a rule makes it urgent, asking whether the foot hurts at rest (another urgent
+    rule) cannot change what the person is told: the questions stop instead."""
+    pad = {q: "no" for q in knowledge.red_flag_questions} | TEXTBOOK["peripheral_artery_disease"]
+    urgent = pad | {"palpitations": "yes"}
+    assert assess(knowledge, urgent).triage is Triage.URGENT
+    assert next_question(knowledge, pad) == "leg_pain_rest"
+    assert next_question(knowledge, urgent) is None
+
+
 def test_overexertion_alone_is_self_care(knowledge: Knowledge) -> None:
     answers = {q: "no" for q in knowledge.red_flag_questions} | TEXTBOOK["overexertion"]
     assert assess(knowledge, answers).triage is Triage.SELF_CARE

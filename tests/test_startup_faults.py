@@ -101,9 +101,9 @@ def test_a_broken_language_pack_stops_start_up_naming_file_and_entry(
 @pytest.mark.parametrize(
     ("old", "new", "entry"),
     [
-        ("stroke_tia: 0.7 ", "stroke_tia: seven ", "questions.stroke_signs.yes.stroke_tia"),
+        ("{p: 0.7, source: nhs_stroke", "{p: seven, source: nhs_stroke", "questions.stroke_signs.yes.stroke_tia"),
         ("causes:\n", "causes: [\n", "line"),
-        ("triage: self_care", "triage: later", "causes.overexertion.triage"),
+        ("{level: self_care", "{level: later", "causes.overexertion.triage"),
     ],
 )  # fmt: skip
 def test_a_broken_knowledge_file_stops_start_up_naming_file_and_entry(

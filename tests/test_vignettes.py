@@ -1,8 +1,10 @@
-"""The standardised vignettes (tests/data/vignettes.yaml) through the real dialog, in-process.
+"""The standardised vignettes through the real dialog, in-process: the first set
+(tests/data/vignettes.yaml) and the second, written later from the sources without
+tuning to it (tests/data/vignettes_new.yaml: severity, progression, relapse...).
 
-The full figures come from scripts/bench_triage.py; this guards the safety floor:
-no emergency is missed, and nobody is told less urgent care than the vignette needs
-when a red flag was answered "don't know".
+The full figures come from scripts/bench_triage.py; this guards the safety floor on
+both sets: no emergency is missed, and nobody is told less urgent care than the
+vignette needs.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from kiosk.vignettes import Vignette, load_vignettes
 from tests.conftest import ROOT, Kiosk
 
 VIGNETTES = load_vignettes(ROOT / "tests/data/vignettes.yaml")
+NEW_VIGNETTES = load_vignettes(ROOT / "tests/data/vignettes_new.yaml")
+BOTH = VIGNETTES + NEW_VIGNETTES
 
 
 def run(knowledge: Knowledge, pack: Pack, vignette: Vignette) -> Kiosk:
@@ -36,8 +40,16 @@ def test_the_vignette_set_is_broad_enough() -> None:
     assert sum(list(v.answers.values()).count("dont_know") >= 2 for v in VIGNETTES) >= 5
 
 
+def test_the_second_set_covers_every_cause_with_severity_and_progression() -> None:
+    assert len(NEW_VIGNETTES) >= 20
+    assert {v.cause for v in NEW_VIGNETTES} == {v.cause for v in VIGNETTES}
+    assert all("function_now" in v.answers for v in NEW_VIGNETTES)
+    assert sum(v.answers.get("function_now") != "walks_alone" for v in NEW_VIGNETTES) >= 8
+    assert not {v.id for v in NEW_VIGNETTES} & {v.id for v in VIGNETTES}
+
+
 @pytest.mark.parametrize(
-    "vignette", [v for v in VIGNETTES if v.triage == "emergency"], ids=lambda v: v.id
+    "vignette", [v for v in BOTH if v.triage == "emergency"], ids=lambda v: v.id
 )
 def test_no_emergency_vignette_is_missed(
     knowledge: Knowledge, pack: Pack, vignette: Vignette
@@ -50,7 +62,7 @@ def test_no_emergency_vignette_is_missed(
 
 @pytest.mark.parametrize(
     "vignette",
-    [v for v in VIGNETTES if v.triage != "emergency"],
+    [v for v in BOTH if v.triage != "emergency"],
     ids=lambda v: v.id,
 )
 def test_no_vignette_is_under_triaged(knowledge: Knowledge, pack: Pack, vignette: Vignette) -> None:

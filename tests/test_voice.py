@@ -15,7 +15,7 @@ import pytest
 
 from kiosk.audio import CHUNK_BYTES, SAMPLE_RATE
 from kiosk.dialog import Dialog
-from kiosk.dialog_table import IDLE_COMMANDS, RESULT_COMMANDS
+from kiosk.dialog_table import IDLE_COMMANDS, READBACK_QUESTION, RESULT_COMMANDS
 from kiosk.engines import Engine, choose_engine
 from kiosk.events import Ask, Output, Result, Say
 from kiosk.grammar import Expectation, grammar_words
@@ -138,6 +138,8 @@ def answering(pack: Pack, answers: dict[str, str], after_result: str = "done") -
             question, heard = confirming
             intended = answers.get(question, "no")
             return pack.spoken_answers["yes" if heard == intended else "no"][0]
+        if expecting.yes_no:  # the answers read back before the results: heard right
+            return pack.spoken_answers["yes"][0]
         if expecting.question is None:
             return pack.spoken_commands[after_result][0]
         question = expecting.question
@@ -162,6 +164,9 @@ def typed_result(knowledge: Knowledge, pack: Pack, answers: dict[str, str]) -> R
         question = kiosk.asking
         if question is None:
             break
+        if question == READBACK_QUESTION:  # the answers read back: heard right
+            kiosk.say(pack.spoken_answers["yes"][0])
+            continue
         kind = knowledge.questions[question].kind.value
         kiosk.say(
             words(pack, question, answers.get(question, "no" if kind == "yesno" else "dont_know"))

@@ -1,1 +1,2 @@
-"""Records and the clinic network: the on-disk outbox, MQTT to the staff desk, FHIR."""
+"""Records a session leaves: the clinician summary and how it is worded, the on-disk
+outbox, MQTT to the staff desk, and FHIR."""

@@ -1,0 +1,1 @@
+"""Triage: what the knowledge decides and how a clinician can check it."""

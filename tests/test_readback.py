@@ -1,0 +1,182 @@
+"""Severity and the read-back, as a person at the kiosk would notice them.
+
+Sudden weakness that stops a person standing is an emergency, said first. Before any
+other result the kiosk reads back the answers that drove it; "no" lets the person
+change one (by its number: voice, key or touch) and the result is worked out again.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kiosk.dialog import State
+from kiosk.events import Ask, Result, Say
+from kiosk.grammar import phrases
+from kiosk.knowledge import Knowledge
+from kiosk.prompts import load_pack
+from kiosk.screen_protocol import screen_event
+from tests.conftest import Kiosk
+
+NEUROPATHY = {"onset": "slowly", "sides": "both legs", "feet_numb": "yes", "diabetes": "yes"}
+
+
+def asks(kiosk: Kiosk, since: int = 0) -> list[Ask]:
+    return [o for o in kiosk.out[since:] if isinstance(o, Ask)]
+
+
+def answer_until_readback(kiosk: Kiosk, answers: dict[str, str]) -> None:
+    kiosk.start()
+    while kiosk.asking != "readback":
+        question = kiosk.asking
+        assert question is not None, "no read-back"
+        kind = kiosk.knowledge.questions[question].kind.value
+        value = answers.get(question, "no" if kind == "yesno" else "dont_know")
+        kiosk.say(kiosk.words_for(question, value))
+
+
+def to_readback(kiosk: Kiosk, answers: dict[str, str]) -> Ask:
+    kiosk.start()
+    kiosk.answer_all({**answers, "readback": "no"})
+    assert kiosk.state is State.CHOOSING
+    return next(a for a in reversed(asks(kiosk)) if a.question == "readback")
+
+
+def test_sudden_weakness_that_stops_standing_gets_emergency_guidance_first(
+    kiosk: Kiosk,
+) -> None:
+    """No pain, no numbness, no other red flag: the legs gave way and they can barely stand."""
+    kiosk.start()
+    kiosk.answer_all({"onset": "suddenly", "sides": "one leg", "function_now": "only with support"})
+    assert kiosk.result().triage == "emergency"
+    assert "sudden_cannot_walk" in kiosk.result().red_flags
+    first = next(s for s in kiosk.said() if s.kind in ("emergency", "result"))
+    assert first.kind == "emergency" and "999" in first.text
+    assert "readback" not in [a.question for a in asks(kiosk)], "nothing delays the guidance"
+
+
+def test_weakness_getting_worse_over_days_is_urgent_and_a_relapse_too(kiosk: Kiosk) -> None:
+    kiosk.start()
+    kiosk.answer_all({"onset": "over a few days", "sides": "one leg", "progression": "worse"})
+    assert kiosk.result().triage == "urgent" and "worsening_over_days" in kiosk.result().red_flags
+    relapse = Kiosk(kiosk.knowledge, kiosk.pack)
+    relapse.start()
+    relapse.answer_all({"onset": "over a few days", "sides": "one leg", "past_episodes": "yes"})
+    assert "relapse_new_deficit" in relapse.result().red_flags
+    assert relapse.result().triage == "urgent"
+
+
+def test_the_answers_that_matter_are_read_back_before_any_result(kiosk: Kiosk) -> None:
+    answer_until_readback(kiosk, NEUROPATHY)
+    kiosk.say("pass")  # neither yes nor no: asked again
+    readback = [a for a in asks(kiosk) if a.question == "readback"]
+    assert len(readback) == 2 and readback[0].type == "yesno"
+    text = readback[0].text
+    assert "You told me the weakness came on slowly, " in text  # in the order asked
+    for item in ("both legs are weak", "both feet are numb", "you have diabetes"):
+        assert item in text
+    assert "Is that right" in text
+    assert not [o for o in kiosk.out if isinstance(o, Result)], "no result before the check"
+    mark = len(kiosk.out)
+    kiosk.say("yes")
+    assert kiosk.state is State.RESULTS
+    assert kiosk.result().causes[0].id == "peripheral_neuropathy"
+    assert not asks(kiosk, mark)
+
+
+def test_no_then_changing_one_answer_works_the_result_out_again(kiosk: Kiosk) -> None:
+    readback = to_readback(kiosk, NEUROPATHY)
+    which = asks(kiosk)[-1]
+    assert which.question == "readback_which" and which.type == "choice"
+    assert which.choices == tuple(str(n) for n in range(1, len(which.choices) + 1))
+    assert "1: the weakness came on slowly." in which.text  # what each number stands for
+    assert "came on slowly" in readback.text
+    kiosk.say("number one")  # the onset was misheard: it was sudden
+    assert kiosk.asking == "onset"
+    kiosk.answer_all({"onset": "suddenly", "sides": "both legs", "feet_numb": "yes"})
+    result = kiosk.result()
+    assert result.answers["onset"] == "sudden"
+    assert result.triage in ("urgent", "emergency"), "sudden weakness needs same-day care"
+    said = " ".join(a.text for a in asks(kiosk) if a.question == "readback")
+    assert "came on suddenly" in said, "the changed answer is read back too"
+
+
+def test_the_answer_to_change_can_be_chosen_by_key_and_a_wrong_number_is_named(
+    kiosk: Kiosk,
+) -> None:
+    to_readback(kiosk, NEUROPATHY)
+    which = asks(kiosk)[-1]
+    count = len(which.choices)
+    number = re.search(r"(\d): both legs are weak", which.text)
+    assert number is not None
+    said = [o for o in kiosk.say("7") if isinstance(o, Say)]
+    assert said[0].kind == "error" and f"from 1 to {count}" in said[0].text
+    assert kiosk.asking == "readback_which"
+    kiosk.say(number.group(1))  # a key, as on the keypad or a touch button
+    assert kiosk.asking == "sides"
+    kiosk.say("one leg")
+    assert kiosk.dialog.answers["sides"] == "one_leg"
+
+
+def test_going_back_from_which_one_reads_the_answers_back_again(kiosk: Kiosk) -> None:
+    to_readback(kiosk, NEUROPATHY)
+    kiosk.say("go back")
+    assert kiosk.asking == "readback"
+    kiosk.say("1")  # 1 = yes, as at every yes/no question
+    assert kiosk.state is State.RESULTS
+
+
+def test_the_clinician_summary_says_how_answers_came(kiosk: Kiosk) -> None:
+    to_readback(kiosk, NEUROPATHY)
+    kiosk.say("1")
+    kiosk.answer_all({**NEUROPATHY, "onset": "over a few days"})
+    kiosk.say("done")
+    answers = {a.question: a for a in kiosk.saved[-1].answers}
+    assert "changed_at_readback" in answers["onset"].how
+    assert "confirmed_at_readback" in answers["onset"].how
+    text = kiosk.saved[-1].as_text()
+    assert "changed by the patient at the read-back" in text
+
+
+def test_a_read_back_in_korean(knowledge: Knowledge) -> None:
+    pack = load_pack("ko", knowledge)
+    kiosk = Kiosk(knowledge, pack)
+    kiosk.start()
+    kiosk.answer_all({"onset": "점점", "sides": "양쪽 다리", "feet_numb": "네", "readback": "네"})
+    readback = next(a for a in asks(kiosk) if a.question == "readback")
+    assert "천천히 시작된 힘 빠짐" in readback.text and "맞나요" in readback.text
+    assert kiosk.state is State.RESULTS
+
+
+def test_the_clinician_summary_is_written_for_a_clinician(kiosk: Kiosk) -> None:
+    kiosk.start()
+    kiosk.answer_all(NEUROPATHY)
+    kiosk.say("done")
+    summary = kiosk.saved[-1]
+    text = summary.as_text()
+    assert "because you said" not in text and "you have" not in text.split("Answers")[0]
+    assert "Presentation: insidious onset (weeks to months); bilateral leg weakness" in text
+    feet = next(a for a in summary.answers if a.question == "feet_numb")
+    assert feet.clinical == "bilateral stocking-distribution paraesthesia"
+    assert feet.plain == "both feet are numb or tingling"
+    assert '- bilateral stocking-distribution paraesthesia ("both feet are numb' in text
+    assert "+ bilateral stocking-distribution paraesthesia" in text  # a finding for the leader
+    assert "Denies: no facial droop" in text
+    assert "[confirmed when read back]" in text
+
+
+def test_voice_and_touch_get_what_they_need_at_the_read_back(kiosk: Kiosk) -> None:
+    """The recognizer listens for yes/no, then for numbers; the screen shows a button
+    per answer that posts words the dialog understands."""
+    answer_until_readback(kiosk, NEUROPATHY)
+    heard = phrases(kiosk.pack, kiosk.dialog.expecting)
+    assert "yes" in heard and "no" in heard
+    readback = screen_event(asks(kiosk)[-1], kiosk.pack)
+    assert readback is not None and readback["words"][:2] == ["yes", "no"]
+    kiosk.say(str(readback["words"][1]))
+    assert kiosk.asking == "readback_which"
+    heard = phrases(kiosk.pack, kiosk.dialog.expecting)
+    assert {"one", "two", "three"} <= set(heard) and "previous question" in heard
+    which = screen_event(asks(kiosk)[-1], kiosk.pack)
+    assert which is not None and which["words"] == list(asks(kiosk)[-1].choices)
+    kiosk.say("one")
+    assert kiosk.asking in kiosk.knowledge.questions
