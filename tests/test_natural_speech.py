@@ -93,6 +93,8 @@ class NaturalPatient:
             question, heard = dialog.confirming
             agree = heard == self.answers.get(question, "no")
             return self.words["confirm_yes" if agree else "confirm_no"]
+        if dialog.expecting.yes_no:  # the answers read back before the results: right
+            return self.words["confirm_yes"]
         question = dialog.expecting.question
         if question is None:
             return self.words["done"]
@@ -144,10 +146,7 @@ def spoken_session(
 def typed(knowledge: Knowledge, pack: Pack, answers: dict[str, str]) -> Result:
     kiosk = Kiosk(knowledge, pack)
     kiosk.start()
-    while (question := kiosk.asking) is not None:
-        q = knowledge.questions[question]
-        value = answers.get(question, "no" if q.kind.value == "yesno" else "dont_know")
-        kiosk.say(pack.answers[value][0])
+    kiosk.answer_all(answers)
     return kiosk.result()
 
 
