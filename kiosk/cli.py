@@ -24,12 +24,18 @@ from kiosk.listing import list_causes, list_questions
 from kiosk.patience import Patience
 from kiosk.prompts import Pack, load_pack
 from kiosk.recognize import print_recognition
-from kiosk.report import ReportWriter
+from kiosk.report import ReportWriter, Summary
 from kiosk.retention import prune, pruning
 from kiosk.screen_settings import DEFAULT_PORT, ScreenSettings
 from kiosk.settings import DEFAULT_CONFIG, Settings, VoiceConfig
+from kiosk.stopping import Stopping, stopping_on_signals
 
 log = logging.getLogger("kiosk")
+
+ALERT_WAIT_WHEN_STOPPING = 1.2
+"""Seconds a staff alert on its way may still take when the kiosk is stopped: the file
+line is written at once; a slow command is given this long, and the kiosk exits well
+within the 2 s a stop may take (deploy/leg-kiosk.service allows 5)."""
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -133,8 +139,8 @@ def dialog_factory(
     prune(folder, days)
     writer = ReportWriter(folder)
     atexit.register(writer.close)  # a last try for summaries kept while the folder failed
-    save = pruning(writer.save, folder, days)
     alert = alert or StaffAlert(settings.alert, settings.kiosk_id)
+    save = alerting(pruning(writer.save, folder, days), alert)
     timeouts = settings.timeouts
     patience = Patience(timeouts.warnings, timeouts.turns_after_wait)
 
@@ -142,6 +148,17 @@ def dialog_factory(
         return Dialog(knowledge, pack, alert.watch(emit), save, settings.confirm_below, patience)
 
     return make
+
+
+def alerting(save: Callable[[Summary], bool], alert: StaffAlert) -> Callable[[Summary], bool]:
+    """`save`, after making sure an emergency in the summary has alerted staff (a summary
+    kept as the kiosk stops may hold one whose result was never shown)."""
+
+    def save_and_alert(summary: Summary) -> bool:
+        alert.due(summary.triage, summary.red_flags)
+        return save(summary)
+
+    return save_and_alert
 
 
 def voice_options(args: argparse.Namespace, settings: Settings) -> VoiceOptions:
@@ -157,6 +174,7 @@ def voice_options(args: argparse.Namespace, settings: Settings) -> VoiceOptions:
         voice.words_per_minute,
         voice.volume,
         args.engine,
+        settings.audio,
     )
 
 
@@ -207,8 +225,6 @@ def _run_screen(
     except KioskError as exc:
         print(f"kiosk: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        return 130
 
 
 def main(argv: list[str] | None = None, default_config: Path = DEFAULT_CONFIG) -> int:
@@ -245,12 +261,15 @@ def main(argv: list[str] | None = None, default_config: Path = DEFAULT_CONFIG) -
             args.recognize, args.question, knowledge, pack, engine, settings.voice.model
         )
     alert = StaffAlert(settings.alert, settings.kiosk_id)
+    make = dialog_factory(settings, knowledge, pack, alert)
     try:
-        return _run(
-            args, settings, knowledge, pack, dialog_factory(settings, knowledge, pack, alert)
-        )
-    finally:
-        alert.wait()
+        with stopping_on_signals():
+            code = _run(args, settings, knowledge, pack, make)
+    except Stopping:
+        alert.wait(within=ALERT_WAIT_WHEN_STOPPING)
+        return 0
+    alert.wait()
+    return code
 
 
 def _run(
@@ -277,6 +296,6 @@ def _run(
                 )
                 return 3
         return run_interactive(make, sys.stdin, sys.stdout, timeouts.text_idle)
-    except KeyboardInterrupt:
+    except Stopping:
         print()
-        return 130
+        raise
