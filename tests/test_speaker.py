@@ -247,3 +247,35 @@ def test_the_first_emergency_guidance_is_heard_in_full_even_when_a_key_is_presse
     assert synth.made[start : start + len(guidance)] == guidance, "every line was spoken"
     assert room.heard_seconds() >= sum(len(g) for g in guidance) * 0.002 * 0.95, "and heard"
     speaker.close()
+
+
+def _levels(seed: int, count: int) -> list[float]:
+    """Speech-like levels: words (loud, varying) and short gaps, 20 ms apart."""
+    import random
+
+    rng = random.Random(seed)
+    return [rng.choice([0.0, 800.0, 2000.0, 3500.0, 5000.0]) for _ in range(count)]
+
+
+def test_the_kiosks_own_echo_never_counts_as_a_voice_but_a_louder_voice_does() -> None:
+    from kiosk.speaking.barge_in import FRAME_SECONDS, EchoGate, EchoPath
+
+    played = [(i * FRAME_SECONDS, level) for i, level in enumerate(_levels(1, 1000))]
+    delay = 0.12  # frames: the echo comes back 6 frames late, at the same level
+    path, gate = EchoPath(), EchoGate()
+    barge_ins = 0
+    for i in range(60, len(played)):
+        at = played[i][0]
+        heard = played[i - 6][1]
+        barge_ins += gate.feed(heard, path.echo(at, played[max(0, i - 40) : i + 3]))
+        path.note(at, heard)
+        if i % 5 == 0:
+            path.learn(played[max(0, i - 150) : i + 1])
+    assert barge_ins == 0, "20 s of the kiosk's own speech, heard back, never interrupts it"
+    assert path.delay == pytest.approx(delay), "the echo's delay was learnt"
+    loudest = max(level for _, level in played)
+    person = 2.2 * loudest  # 7 dB above the loudest the echo ever is
+    voice = [gate.feed(person, path.echo(at, played)) for at, _ in played[400:404]]
+    assert voice == [False, False, True, True], "a person clearly louder, for 60 ms, is a voice"
+    quiet = EchoGate()
+    assert not any(quiet.feed(300.0, 0.0) for _ in range(10)), "a murmur under the floor is not"

@@ -16,6 +16,7 @@ heard whole.
 from __future__ import annotations
 
 import array
+import bisect
 import logging
 import math
 import threading
@@ -31,8 +32,12 @@ log = logging.getLogger(__name__)
 
 FRAME_SECONDS = 0.02
 ECHO_WINDOW = (0.6, 0.05)
-"""An echo of a block is looked for from this long after it (the loudspeaker-to-
-microphone path plus both devices' buffers) to this long before (clock slack)."""
+"""Until the echo's delay is known, an echo of a block is looked for from this long after
+it (the loudspeaker-to-microphone path plus both devices' buffers) to this long before."""
+ECHO_SLACK = 0.1
+"""Once the delay is known: how far either side of it an echo is looked for."""
+LEARN_EVERY = 5
+"""Microphone chunks between estimates of the echo's delay (it changes slowly)."""
 PREROLL_CHUNKS = 5
 """Microphone chunks kept from before a barge-in, replayed to the listener (0.5 s)."""
 
@@ -44,12 +49,12 @@ Played = Callable[[float], list[tuple[float, float]]]
 class EchoGate:
     """Decides, frame by frame, whether the microphone holds a voice besides the echo."""
 
-    margin_db: float = 12.0
+    margin_db: float = 6.0
     """A voice must be this much louder than the loudest echo expected."""
     floor_rms: float = 400.0
     """And louder than this (16-bit RMS; espeak-ng speech at the usual level is ~3000)."""
-    frames_needed: int = 4
-    """Consecutive frames (80 ms) of such sound that count as a voice."""
+    frames_needed: int = 3
+    """Consecutive frames (60 ms) of such sound that count as a voice."""
     echo_gain: float = 1.0
     """Microphone level per unit of played level, learned (the first guess: as loud)."""
     _ratios: deque[float] = field(default_factory=lambda: deque(maxlen=250))
@@ -74,6 +79,59 @@ class EchoGate:
         if len(self._ratios) >= 25:
             ranked = sorted(self._ratios)
             self.echo_gain = max(0.05, ranked[int(len(ranked) * 0.95)])
+
+
+class EchoPath:
+    """How long the kiosk's sound takes to come back to the microphone: the lag (in
+    20 ms steps) at which the levels the microphone heard follow the levels played most
+    closely (correlation of dB levels over the last few seconds)."""
+
+    def __init__(self) -> None:
+        self.delay: float | None = None
+        """Seconds from a block reaching the loudspeaker to its echo; None: not yet known."""
+        self._heard: deque[tuple[float, float]] = deque(maxlen=150)
+
+    def note(self, at: float, level: float) -> None:
+        self._heard.append((at, level))
+
+    def learn(self, played: list[tuple[float, float]]) -> None:
+        """Re-estimate the delay from what was played (oldest first) and heard."""
+        if len(played) < 50 or len(self._heard) < 50:
+            return
+        times = [t for t, _ in played]
+        best, best_lag = 0.5, None  # a weaker match than this is no match
+        for step in range(int(ECHO_WINDOW[0] / FRAME_SECONDS) + 1):
+            lag = step * FRAME_SECONDS
+            pairs = []
+            for at, level in self._heard:
+                i = bisect.bisect_left(times, at - lag - FRAME_SECONDS / 2)
+                if i < len(played) and played[i][0] <= at - lag + FRAME_SECONDS / 2:
+                    pairs.append((_db(level), _db(played[i][1])))
+            score = _correlation(pairs) if len(pairs) >= 40 else 0.0
+            if score > best:
+                best, best_lag = score, lag
+        if best_lag is not None:
+            self.delay = best_lag
+
+    def echo(self, at: float, played: list[tuple[float, float]]) -> float:
+        """The loudest played level whose echo the microphone may hold at `at`."""
+        if self.delay is None:
+            early, late = at - ECHO_WINDOW[0], at + ECHO_WINDOW[1]
+        else:
+            early, late = at - self.delay - ECHO_SLACK, at - self.delay + ECHO_SLACK
+        return max((rms for heard, rms in played if early <= heard <= late), default=0.0)
+
+
+def _db(level: float) -> float:
+    return 20 * math.log10(max(level, 1.0))
+
+
+def _correlation(pairs: list[tuple[float, float]]) -> float:
+    xs, ys = [x for x, _ in pairs], [y for _, y in pairs]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    sxy = sum((x - mx) * (y - my) for x, y in pairs)
+    sxx, syy = sum((x - mx) ** 2 for x in xs), sum((y - my) ** 2 for y in ys)
+    return sxy / math.sqrt(sxx * syy) if sxx and syy else 0.0
 
 
 class PrimedSource:
@@ -114,6 +172,8 @@ class BargeIn:
         self.microphone = microphone
         self.played = played
         self.gate = gate or EchoGate()
+        self.path = EchoPath()
+        self._chunks_seen = 0
         self._kept: deque[bytes] = deque(maxlen=PREROLL_CHUNKS)
         self._heard = threading.Event()
         self._running = threading.Event()
@@ -155,14 +215,15 @@ class BargeIn:
         frames = _frame_levels(chunk)
         start = arrived - len(frames) * FRAME_SECONDS
         blocks = self.played(start - ECHO_WINDOW[0] - FRAME_SECONDS)
-        early, late = ECHO_WINDOW
+        voice = False
         for i, level in enumerate(frames):
             at = start + i * FRAME_SECONDS
-            echo = max((rms for heard, rms in blocks if at - early <= heard <= at + late),
-                       default=0.0)  # fmt: skip
-            if self.gate.feed(level, echo):
-                return True
-        return False
+            voice = self.gate.feed(level, self.path.echo(at, blocks)) or voice
+            self.path.note(at, level)
+        self._chunks_seen += 1
+        if not voice and self._chunks_seen % LEARN_EVERY == 0:
+            self.path.learn(self.played(arrived - 4.0))
+        return voice
 
 
 def _frame_levels(chunk: bytes) -> list[float]:
