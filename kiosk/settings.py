@@ -36,7 +36,7 @@ class AudioConfig:
     """The room's loudspeaker: a sound output device index or name; nothing: the default."""
     private_output: int | str | None = None
     """Headphones for private listening (a second output device); nothing: none. A person
-    switches to them with the H key or the screen's Headphones button."""
+    switches to them (and back) with the H key."""
     private: bool = False
     """Every person starts on the headphones (the room hears nothing): for a bedside."""
     earcons: bool = True

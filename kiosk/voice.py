@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 0.01
 """How often a line being spoken checks for a key, a touch or a voice."""
 HEADPHONES_KEY = "h"
-"""Typed (or sent by the screen's Headphones button): private listening on or off."""
+"""Typed on the kiosk's keys: private listening on or off."""
 WATCHDOG_BASE, WATCHDOG_PER_CHARACTER = 5.0, 0.2
 """A line still playing after this long (seconds, plus per character) is stopped: a
 stuck sound device must not hold the kiosk up (150 words a minute is ~0.07 s a

@@ -287,8 +287,7 @@ def test_the_kiosk_hears_and_speaks_through_a_sound_server(
 
 
 def _stop_kiosk(kiosk: subprocess.Popen[str]) -> None:
-    """SIGTERM to its own session (the kiosk and any aplay it runs): SIGINT is ignored
-    while pyttsx3 waits in os.system() for aplay."""
+    """SIGTERM to its own session (the kiosk stops cleanly on it)."""
     if kiosk.poll() is None:
         os.killpg(kiosk.pid, signal.SIGTERM)
     try:

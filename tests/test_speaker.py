@@ -279,3 +279,58 @@ def test_the_kiosks_own_echo_never_counts_as_a_voice_but_a_louder_voice_does() -
     assert voice == [False, False, True, True], "a person clearly louder, for 60 ms, is a voice"
     quiet = EchoGate()
     assert not any(quiet.feed(300.0, 0.0) for _ in range(10)), "a murmur under the floor is not"
+
+
+def test_the_microphone_opens_after_a_rising_tone_and_closes_with_a_falling_one(
+    knowledge: Knowledge, pack: Pack
+) -> None:
+    from kiosk.tts import SilentSpeaker
+
+    inbox = Inbox()
+    speaker = SilentSpeaker()
+    tones: list[tuple[str, int]] = []
+
+    class Listener:
+        def listen(
+            self, source: object, expecting: Expectation, interrupted: Callable[[], bool]
+        ) -> Heard | None:
+            tones.append(("listening", len(speaker.earcons)))
+            return Utterance("stop")
+
+    def make(emit: Callable[[Output], None]) -> Dialog:
+        return Dialog(knowledge, pack, emit, lambda summary: True)
+
+    front = VoiceFrontEnd(make, Listener(), QuietRoom(), speaker, io.StringIO(), inbox)
+    front.run(sessions=1, start_at_once=True)
+    assert tones == [("listening", 1)], "the rising tone had played when the turn began"
+    assert speaker.earcons == ["listening", "done"]
+
+
+@pytest.mark.parametrize("headphones", [True, False])
+def test_the_headphones_key_switches_output_or_says_there_are_none(
+    knowledge: Knowledge, pack: Pack, headphones: bool
+) -> None:
+    from kiosk.tts import SilentSpeaker
+
+    inbox = Inbox()
+    for key in ("h", "", "stop"):
+        inbox.put(Utterance(key))
+
+    def make(emit: Callable[[Output], None]) -> Dialog:
+        return Dialog(knowledge, pack, emit, lambda summary: True)
+
+    captions = io.StringIO()
+    switched: list[bool] = []
+
+    class Watching(SilentSpeaker):
+        def start(self, text: str) -> None:
+            switched.append(self.private)
+            super().start(text)
+
+    speaker = Watching(headphones=headphones)
+    front = VoiceFrontEnd(make, Keys(inbox), QuietRoom(), speaker, captions, inbox)
+    front.run(sessions=1)
+    said = pack.say("headphones_on" if headphones else "no_headphones")
+    assert said in captions.getvalue()
+    assert switched[-1] is headphones, "the session was spoken on the headphones, if any"
+    assert speaker.private is False, "the next person starts on the room's loudspeaker"
