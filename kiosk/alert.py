@@ -88,6 +88,12 @@ class StaffAlert:
 
         return observe
 
+    def due(self, triage: str, red_flags: tuple[str, ...]) -> None:
+        """A summary was kept (perhaps as the kiosk stops): an emergency in it that no
+        result has alerted staff to yet is alerted now, so it cannot be lost."""
+        if triage == "emergency":
+            self._fire(red_flags)
+
     def _fire(self, red_flags: tuple[str, ...]) -> None:
         if self._fired or not self.enabled:
             return
@@ -100,11 +106,13 @@ class StaffAlert:
         thread.start()
         log.info("staff alert started")
 
-    def wait(self) -> None:
+    def wait(self, within: float | None = None) -> None:
         """Let alerts still on their way finish (at exit: a one-session run ends at once).
 
-        Never longer than the command's own time limit, after which it is stopped."""
-        deadline = time.monotonic() + self.config.timeout + 1.0
+        Never longer than the command's own time limit, after which it is stopped, nor
+        than `within` seconds (the kiosk is being stopped and must exit soon)."""
+        limit = self.config.timeout + 1.0
+        deadline = time.monotonic() + (limit if within is None else min(limit, within))
         for thread in self.threads:
             thread.join(max(0.0, deadline - time.monotonic()))
 

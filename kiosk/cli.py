@@ -29,13 +29,19 @@ from kiosk.recognize import print_recognition
 from kiosk.records.checks import network_problems
 from kiosk.records.fhir import questionnaire
 from kiosk.records.network import FHIR_SUFFIX, KioskNetwork, build_network, fhir_renderer
-from kiosk.report import ReportWriter
+from kiosk.report import ReportWriter, Summary
 from kiosk.retention import prune, pruning
 from kiosk.screen_settings import DEFAULT_PORT, ScreenSettings
 from kiosk.settings import DEFAULT_CONFIG, Settings, VoiceConfig
+from kiosk.stopping import Stopping, stopping_on_signals
 from kiosk.triage.rule_table import FORMATS, render, rule_table
 
 log = logging.getLogger("kiosk")
+
+ALERT_WAIT_WHEN_STOPPING = 1.2
+"""Seconds a staff alert on its way may still take when the kiosk is stopped: the file
+line is written at once; a slow command is given this long, and the kiosk exits well
+within the 2 s a stop may take (deploy/leg-kiosk.service allows 5)."""
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -165,8 +171,8 @@ def dialog_factory(
     extras = {FHIR_SUFFIX: fhir_renderer(knowledge, pack)}
     writer = ReportWriter(folder, extras=extras, on_written=on_written)
     atexit.register(writer.close)  # a last try for summaries kept while the folder failed
-    save = pruning(writer.save, folder, days)
     alert = alert or StaffAlert(settings.alert, settings.kiosk_id)
+    save = alerting(pruning(writer.save, folder, days), alert)
     timeouts = settings.timeouts
     patience = Patience(timeouts.warnings, timeouts.turns_after_wait)
 
@@ -176,6 +182,17 @@ def dialog_factory(
         return Dialog(knowledge, pack, alert.watch(emit), save, settings.confirm_below, patience)
 
     return make
+
+
+def alerting(save: Callable[[Summary], bool], alert: StaffAlert) -> Callable[[Summary], bool]:
+    """`save`, after making sure an emergency in the summary has alerted staff (a summary
+    kept as the kiosk stops may hold one whose result was never shown)."""
+
+    def save_and_alert(summary: Summary) -> bool:
+        alert.due(summary.triage, summary.red_flags)
+        return save(summary)
+
+    return save_and_alert
 
 
 def voice_options(args: argparse.Namespace, settings: Settings) -> VoiceOptions:
@@ -191,6 +208,7 @@ def voice_options(args: argparse.Namespace, settings: Settings) -> VoiceOptions:
         voice.words_per_minute,
         voice.volume,
         args.engine,
+        settings.audio,
     )
 
 
@@ -252,8 +270,6 @@ def _run_screen(
     except KioskError as exc:
         print(f"kiosk: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        return 130
 
 
 def main(argv: list[str] | None = None, default_config: Path = DEFAULT_CONFIG) -> int:
@@ -303,11 +319,19 @@ def main(argv: list[str] | None = None, default_config: Path = DEFAULT_CONFIG) -
     desk = network.send_alert if network.link is not None else None
     alert = StaffAlert(settings.alert, settings.kiosk_id, desk)
     network.start()
+    stopped = False
     try:
         make = dialog_factory(settings, knowledge, pack, alert, network)
-        return _run(args, settings, knowledge, pack, make, network)
+        with stopping_on_signals():
+            return _run(args, settings, knowledge, pack, make, network)
+    except Stopping:
+        stopped = True  # the front end saved what it had; exit cleanly for systemd
+        return 0
     finally:
-        alert.wait()
+        if stopped:
+            alert.wait(within=ALERT_WAIT_WHEN_STOPPING)
+        else:
+            alert.wait()
         network.close()
 
 
@@ -339,6 +363,6 @@ def _run(
                 )
                 return 3
         return run_interactive(make, sys.stdin, sys.stdout, timeouts.text_idle)
-    except KeyboardInterrupt:
+    except Stopping:
         print()
-        return 130
+        raise

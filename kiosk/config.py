@@ -113,6 +113,8 @@ def _value(entry: Entry, hint: Any, field: dataclasses.Field[Any], now: Any, bas
     if get_origin(hint) in (Union, types.UnionType):
         return _union(entry, get_args(hint), field, now, base)
     low, high = field.metadata.get("range", (-1e9, 1e9))
+    if hint is bool:
+        return entry.boolean()
     if hint is str:
         if isinstance(entry.value, int | float) and not isinstance(entry.value, bool):
             value = entry.value

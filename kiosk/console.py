@@ -17,6 +17,7 @@ from kiosk.dialog import Dialog
 from kiosk.events import Ask, End, Heard, Output, Result, Say, Silence, Start, Utterance
 from kiosk.lines import LineReader
 from kiosk.session import drive
+from kiosk.stopping import Stopping, keep_what_was_answered
 
 MARKS = {"emergency": "!!! ", "error": "  ? ", "result": "  ", "info": "", "question": ""}
 CLEAR_SCREEN = "\033[H\033[2J\033[3J"
@@ -91,7 +92,11 @@ def run_interactive(
                 return
             yield line if isinstance(line, Silence) else Utterance(line)
 
-    drive(dialog, heard())
+    try:
+        drive(dialog, heard())
+    except Stopping:
+        keep_what_was_answered(dialog)
+        raise
     dialog.hang_up()
     return 0
 
@@ -127,7 +132,11 @@ def run_jsonl(
                 return
             yield line if isinstance(line, Silence) else Utterance(line)
 
-    failures = drive(dialog, heard())
+    try:
+        failures = drive(dialog, heard())
+    except Stopping:
+        keep_what_was_answered(dialog)
+        raise
     if not finished:
         dialog.hang_up()
     return 1 if failures else 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
@@ -19,6 +19,8 @@ from kiosk.knowledge import Knowledge
 from kiosk.level import LevelledSource, levelled
 from kiosk.prompts import Pack
 from kiosk.recording import read_wav
+from kiosk.settings import AudioConfig
+from kiosk.speaking.barge_in import BargeIn, PrimedSource
 from kiosk.turn import Endpointing
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,8 @@ class VoiceOptions:
     """The volume (0-1) each new person starts at."""
     engine: EngineName | None = None
     """Force a recognizer; None: Vosk if a model is there, else PocketSphinx for English."""
+    audio: AudioConfig = field(default_factory=AudioConfig)
+    """Outputs, private listening, earcons and barge-in."""
 
 
 def run_voice(
@@ -63,14 +67,15 @@ def run_voice(
     passes its own `inbox` (touches answer too) and is told when the kiosk listens."""
     from kiosk.engines import choose_engine
     from kiosk.inbox import read_keys
-    from kiosk.tts import Pyttsx3Speaker, VoiceSettings
+    from kiosk.speaking.speaker import open_speaker
+    from kiosk.tts import VoiceSettings
     from kiosk.voice import VoiceFrontEnd
 
     try:
         engine = choose_engine(
             pack, knowledge, options.engine, options.model, Endpointing(no_speech=options.no_speech)
         )
-        source = _source(options)
+        source, microphone = _source(options)
     except KioskError as exc:
         _unavailable(str(exc))
         return None
@@ -79,13 +84,26 @@ def run_voice(
               f"heard: {', '.join(engine.missing_words)}", file=sys.stderr)  # fmt: skip
     print(f"kiosk: voice mode with {engine.why}", file=sys.stderr)
     listener = engine.listener
-    speaker = Pyttsx3Speaker(
-        VoiceSettings(options.voice or pack.language, options.words_per_minute, options.volume)
+    audio = options.audio
+    speaker = open_speaker(
+        VoiceSettings(
+            options.voice or pack.language,
+            options.words_per_minute,
+            options.volume,
+            output_device=_device(audio.output),
+            private_output=_device(audio.private_output),
+            private=audio.private,
+            earcons=audio.earcons,
+        )
     )
+    barge_in = BargeIn(microphone, speaker.played) if microphone and audio.barge_in else None
     inbox = inbox or Inbox()
     if keys is not None and not options.wav_answers:
         read_keys(keys, inbox)
-    front = VoiceFrontEnd(make_dialog, listener, source, speaker, out, inbox, on_listening)
+    front = VoiceFrontEnd(
+        make_dialog, listener, source, speaker, out, inbox, on_listening,
+        barge_in=barge_in, private=speaker.set_private(audio.private) and audio.private,
+    )  # fmt: skip
     try:
         return front.run(options.sessions, start_at_once=bool(options.wav_answers))
     finally:
@@ -93,15 +111,19 @@ def run_voice(
         source.close()
 
 
-def _source(options: VoiceOptions) -> AudioSource:
+def _source(options: VoiceOptions) -> tuple[AudioSource, PrimedSource | None]:
+    """What the listener hears, and the microphone a barge-in reads (None for clips)."""
     if options.wav_answers:
-        return ClipSource([levelled(read_wav(p)) for p in options.wav_answers])
-    device: int | str | None = options.input_device
-    if isinstance(device, str) and device.isdigit():
-        device = int(device)
-    microphone = Microphone(device)
+        return ClipSource([levelled(read_wav(p)) for p in options.wav_answers]), None
+    microphone = Microphone(_device(options.input_device))
     microphone.check()
-    return LevelledSource(microphone)
+    primed = PrimedSource(microphone)
+    return LevelledSource(primed), primed
+
+
+def _device(device: int | str | None) -> int | str | None:
+    """A device index given as text ("3") is the index."""
+    return int(device) if isinstance(device, str) and device.isdigit() else device
 
 
 def _unavailable(why: str) -> None:

@@ -20,6 +20,7 @@ from kiosk.prompts import Pack
 from kiosk.screen import ScreenServer
 from kiosk.screen_settings import ScreenSettings
 from kiosk.session import drive
+from kiosk.stopping import Stopping, keep_what_was_answered
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +88,13 @@ class ScreenSessions:
 
     def run(self, sessions: int | None = None, poll: float = 0.2) -> int:
         """Greet, then handle each event as it arrives; `sessions` limits how many."""
+        try:
+            return self._run(sessions, poll)
+        except Stopping:
+            keep_what_was_answered(self.dialog)
+            raise
+
+    def _run(self, sessions: int | None, poll: float) -> int:
         failures = 0
         self.dialog.greet()
         while not self.stopping and (sessions is None or self.finished < sessions):

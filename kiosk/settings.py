@@ -31,6 +31,21 @@ class VoiceConfig:
 
 
 @dataclass(frozen=True)
+class AudioConfig:
+    output: int | str | None = None
+    """The room's loudspeaker: a sound output device index or name; nothing: the default."""
+    private_output: int | str | None = None
+    """Headphones for private listening (a second output device); nothing: none. A person
+    switches to them (and back) with the H key."""
+    private: bool = False
+    """Every person starts on the headphones (the room hears nothing): for a bedside."""
+    earcons: bool = True
+    """A short tone as the microphone opens and another as it closes."""
+    barge_in: bool = True
+    """A person's voice (not the kiosk's own echo) stops the kiosk talking."""
+
+
+@dataclass(frozen=True)
 class Timeouts:
     no_speech: float = field(default=12.0, metadata={"range": (3.0, 120.0)})
     """Voice: seconds without any speech before a turn counts as silence."""
@@ -108,6 +123,8 @@ class Settings:
     """Answers to red-flag questions heard with less confidence than this are confirmed."""
     voice: VoiceConfig = VoiceConfig()
     """Speech in and out."""
+    audio: AudioConfig = AudioConfig()
+    """Sound outputs, private listening, earcons and barge-in."""
     timeouts: Timeouts = Timeouts()
     """How long an unattended session waits."""
     alert: AlertConfig = AlertConfig()

@@ -42,7 +42,9 @@ from kiosk.inbox import Inbox, read_keys  # noqa: E402
 from kiosk.knowledge import Kind, Knowledge, load_knowledge  # noqa: E402
 from kiosk.prompts import Pack, load_pack  # noqa: E402
 from kiosk.report import ReportWriter  # noqa: E402
-from kiosk.tts import Pyttsx3Speaker, VoiceSettings  # noqa: E402
+from kiosk.speaking.fakes import FakeSynth, MemoryOutput  # noqa: E402
+from kiosk.speaking.speaker import StreamingSpeaker  # noqa: E402
+from kiosk.tts import VoiceSettings  # noqa: E402
 from kiosk.voice import VoiceFrontEnd  # noqa: E402
 
 MB = 1024 * 1024
@@ -170,22 +172,11 @@ class QuietRoom:
         pass
 
 
-class Engine:
-    """A speech engine that speaks instantly."""
-
-    def setProperty(self, name: str, value: Any) -> None:
-        pass
-
-    def say(self, text: str) -> None:
-        pass
-
-    def runAndWait(self) -> None:
-        pass
-
-
-class FakeEngineSpeaker(Pyttsx3Speaker):
-    def _engine(self) -> Any:
-        return Engine()
+def instant_speaker() -> StreamingSpeaker:
+    """The real speaker (its thread, queue and watchdog) on devices that take no time."""
+    synth = FakeSynth(seconds_per_character=0.0)
+    settings = VoiceSettings(earcons=False)  # tones would play in real time
+    return StreamingSpeaker(settings, synth, lambda device, rate: MemoryOutput())
 
 
 def factory(knowledge: Knowledge, pack: Pack, writer: ReportWriter, person: Person) -> Any:
@@ -214,7 +205,7 @@ def run_voice(make: Any, person: Person, sessions: int) -> None:
     read_end, write_end = os.pipe()
     keys = os.fdopen(read_end, encoding="utf-8")
     reader = read_keys(keys, inbox)
-    speaker = FakeEngineSpeaker(VoiceSettings())
+    speaker = instant_speaker()
     front = VoiceFrontEnd(make, Listener(person, inbox), QuietRoom(), speaker, Screen(), inbox)
     front.run(sessions=sessions, start_at_once=True)
     speaker.close()

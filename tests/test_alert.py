@@ -173,7 +173,7 @@ class SlowSpeaker(SilentSpeaker):
         self.slow = slow
         self.spans: list[tuple[float, float]] = []
 
-    def say(self, text: str) -> None:
+    def start(self, text: str) -> None:
         if text in self.slow:
             began = time.time()
             time.sleep(self.seconds)

@@ -4,8 +4,8 @@ The test starts its own PulseAudio with two null sinks: `patient`, where the tes
 the patient's spoken answers, and `kiosk`, where the kiosk speaks. The kiosk runs as
 `python -m kiosk` in a subprocess (PortAudio enumerates devices when it starts, so the
 environment must be ready first) and records with sounddevice from an ALSA device that
-the pulse plugin connects to `patient.monitor`. Its speech (pyttsx3 plays it with aplay
-through ALSA's default device, which is PulseAudio here) goes to the `kiosk` sink and is
+the pulse plugin connects to `patient.monitor`. Its speech (sounddevice plays it through
+ALSA's default device, which is PulseAudio here) goes to the `kiosk` sink and is
 recorded from `kiosk.monitor`.
 
 Everything lives in a private folder named by environment variables (XDG_RUNTIME_DIR,
@@ -15,7 +15,6 @@ HOME with an .asoundrc, PULSE_SERVER); the machine's own sound setup is not touc
 from __future__ import annotations
 
 import array
-import contextlib
 import functools
 import math
 import os
@@ -23,7 +22,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import wave
@@ -36,6 +34,7 @@ import pytest
 from kiosk.knowledge import Knowledge
 from kiosk.prompts import Pack, load_pack
 from tests.conftest import ROOT
+from tests.sound_server import private_pulseaudio
 from tests.speech import SAMPLE_RATE, require_voice_tools, speak
 
 pytestmark = pytest.mark.voice
@@ -57,7 +56,6 @@ TOOLS = {
     "pactl": "pulseaudio-utils",
     "paplay": "pulseaudio-utils",
     "parec": "pulseaudio-utils",
-    "aplay": "alsa-utils (pyttsx3 plays the kiosk's speech with aplay)",
 }
 
 
@@ -77,61 +75,8 @@ def pulse() -> Iterator[tuple[dict[str, str], Path]]:
     """A private PulseAudio server with `patient` and `kiosk` null sinks: its client
     environment and a scratch folder. The server is stopped afterwards, even on failure."""
     require_pulseaudio()
-    # A short path: the server's socket path must stay under the 108-byte limit.
-    with tempfile.TemporaryDirectory(prefix="kiosk-pa-") as name:
-        folder = Path(name)
-        runtime, home = folder / "runtime", folder / "home"
-        runtime.mkdir(mode=0o700)
-        home.mkdir()
-        (home / ".asoundrc").write_text(ASOUNDRC)
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("PULSE_", "ALSA_"))
-        }
-        env |= {
-            "XDG_RUNTIME_DIR": str(runtime),
-            "HOME": str(home),
-            "PULSE_RUNTIME_PATH": str(runtime / "pulse"),
-            "PULSE_SERVER": f"unix:{runtime / 'pulse' / 'native'}",
-        }
-        started = subprocess.run(
-            ["pulseaudio", "--daemonize=yes", "--exit-idle-time=-1", "-n",
-             "--load=module-native-protocol-unix",
-             "--load=module-null-sink sink_name=patient",
-             "--load=module-null-sink sink_name=kiosk"],
-            env=env, capture_output=True, text=True, timeout=30,
-        )  # fmt: skip
-        try:
-            assert started.returncode == 0, f"pulseaudio did not start: {started.stderr}"
-            _wait_for_server(env)
-            yield env, folder
-        finally:
-            _stop_server(env, runtime / "pulse" / "pid")
-
-
-def _wait_for_server(env: dict[str, str]) -> None:
-    for _ in range(50):
-        sinks = subprocess.run(
-            ["pactl", "list", "short", "sinks"], env=env, capture_output=True, text=True
-        )
-        names = {line.split("\t")[1] for line in sinks.stdout.splitlines() if "\t" in line}
-        if sinks.returncode == 0 and {"patient", "kiosk"} <= names:
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"the private PulseAudio server is not answering: {sinks.stderr}")
-
-
-def _stop_server(env: dict[str, str], pid_file: Path) -> None:
-    pid = int(pid_file.read_text().split()[0]) if pid_file.exists() else None
-    subprocess.run(["pulseaudio", "--kill"], env=env, capture_output=True, timeout=10)
-    for _ in range(50):
-        if not pid_file.exists():
-            return
-        time.sleep(0.1)
-    if pid is not None:  # it did not stop when asked
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
+    with private_pulseaudio(ASOUNDRC, ("patient", "kiosk")) as (env, folder):
+        yield env, folder
 
 
 class Lines:
@@ -342,8 +287,7 @@ def test_the_kiosk_hears_and_speaks_through_a_sound_server(
 
 
 def _stop_kiosk(kiosk: subprocess.Popen[str]) -> None:
-    """SIGTERM to its own session (the kiosk and any aplay it runs): SIGINT is ignored
-    while pyttsx3 waits in os.system() for aplay."""
+    """SIGTERM to its own session (the kiosk stops cleanly on it)."""
     if kiosk.poll() is None:
         os.killpg(kiosk.pid, signal.SIGTERM)
     try:

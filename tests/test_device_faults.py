@@ -17,7 +17,10 @@ from kiosk.inbox import Inbox
 from kiosk.knowledge import Knowledge
 from kiosk.prompts import Pack
 from kiosk.report import Summary
-from kiosk.tts import Pyttsx3Speaker, SilentSpeaker, Speaker, VoiceSettings
+from kiosk.speaking.espeak import Chunk
+from kiosk.speaking.fakes import FakeSynth, MemoryOutput
+from kiosk.speaking.speaker import StreamingSpeaker, Synth
+from kiosk.tts import SilentSpeaker, Speaker, VoiceSettings
 from kiosk.voice import VoiceFrontEnd
 from tests.conftest import Kiosk
 
@@ -176,26 +179,22 @@ def _typed_summary_answers(knowledge: Knowledge, pack: Pack) -> Any:
     return typed.saved[0].answers
 
 
-class BrokenAtStart(Pyttsx3Speaker):
-    def _engine(self) -> Any:
-        raise RuntimeError("espeak-ng is not installed")
+def broken_at_start(voice: str | None) -> FakeSynth:
+    raise RuntimeError("espeak-ng is not installed")
 
 
-class FailingEngine:
+class FailingEngine(FakeSynth):
     """Speaks two lines, then raises in the middle of the third."""
 
-    def __init__(self) -> None:
-        self.spoken: list[str] = []
-
-    def setProperty(self, name: str, value: Any) -> None:
-        pass
-
-    def say(self, text: str) -> None:
-        self.spoken.append(text)
-
-    def runAndWait(self) -> None:
-        if len(self.spoken) == 3:
+    def synthesize(self, text: str, words_per_minute: int, sink: Chunk) -> None:
+        super().synthesize(text, words_per_minute, sink)
+        if len(self.made) == 3:
             raise RuntimeError("the sound device went away")
+
+
+def quick_speaker(synth: Callable[[str | None], Synth]) -> StreamingSpeaker:
+    """The real speaker with fake devices, speaking a line in a few milliseconds."""
+    return StreamingSpeaker(VoiceSettings(), synth, lambda device, rate: MemoryOutput())
 
 
 def _captions_show_every_line(run: Run) -> None:
@@ -208,7 +207,7 @@ def _captions_show_every_line(run: Run) -> None:
 def test_a_speech_engine_that_fails_at_start_leaves_captions_and_a_whole_session(
     knowledge: Knowledge, pack: Pack
 ) -> None:
-    speaker = BrokenAtStart(VoiceSettings())
+    speaker = quick_speaker(broken_at_start)
     run = Run(knowledge, pack, FlakyMicrophone(works_for=-1, gone_for=0), speaker)
     seconds = run.run()
     speaker.close()
@@ -221,18 +220,13 @@ def test_a_speech_engine_that_fails_at_start_leaves_captions_and_a_whole_session
 def test_a_speech_engine_that_raises_mid_line_leaves_captions_and_a_whole_session(
     knowledge: Knowledge, pack: Pack
 ) -> None:
-    engine = FailingEngine()
-
-    class FailsMidLine(Pyttsx3Speaker):
-        def _engine(self) -> Any:
-            return engine
-
-    speaker = FailsMidLine(VoiceSettings())
+    engine = FailingEngine(seconds_per_character=0.0001)
+    speaker = quick_speaker(engine)
     run = Run(knowledge, pack, FlakyMicrophone(works_for=-1, gone_for=0), speaker)
     seconds = run.run()
     speaker.close()
     _captions_show_every_line(run)
-    assert engine.spoken == run.lines()[:3], "spoken until it broke, then captions only"
+    assert engine.made == run.lines()[:3], "spoken until it broke, then captions only"
     assert isinstance(run.outputs[-1], End) and len(run.saved) == 1
     assert run.result().answers == _typed_result(knowledge, pack).answers
     assert seconds < 3.0

@@ -12,6 +12,7 @@ from kiosk.grammar import Expectation
 from kiosk.inbox import Inbox
 from kiosk.knowledge import Knowledge
 from kiosk.prompts import Pack
+from kiosk.tts import SilentSpeaker
 from kiosk.voice import VoiceFrontEnd
 from tests.test_inputs import QuietRoom
 
@@ -29,25 +30,19 @@ class ScriptedListener:
         return Utterance(self.said.pop(0))
 
 
-class PressingSpeaker:
+class PressingSpeaker(SilentSpeaker):
     """Records what is spoken; the first time `press_on` is said, a person presses `press`."""
 
     def __init__(self, inbox: Inbox, press_on: str, press: str) -> None:
+        super().__init__()
         self.inbox = inbox
         self.press_on = press_on
         self.press = press
-        self.spoken: list[str] = []
 
-    def say(self, text: str) -> None:
-        self.spoken.append(text)
+    def start(self, text: str) -> None:
+        super().start(text)
         if text == self.press_on and self.spoken.count(text) == 1:
             self.inbox.put(Utterance(self.press))
-
-    def set_voice(self, rate: float, volume: float) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
 
 
 def front_end(

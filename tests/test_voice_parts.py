@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import threading
-import time
 import wave
 from pathlib import Path
 from typing import Any
@@ -19,7 +17,6 @@ from kiosk.grammar import Expectation, SoFar, answer_so_far, phrases, vosk_gramm
 from kiosk.knowledge import Knowledge
 from kiosk.prompts import Pack, load_pack
 from kiosk.recording import read_wav
-from kiosk.tts import Pyttsx3Speaker, VoiceSettings
 from kiosk.turn import Endpointing, Turn
 
 
@@ -142,62 +139,6 @@ def test_a_wav_in_another_format_is_converted_and_a_non_wav_is_named(tmp_path: P
         read_wav(tmp_path / "notes.wav")
     with pytest.raises(AudioDeviceError, match="not a readable WAV"):
         read_wav(tmp_path / "absent.wav")
-
-
-class _StuckEngine:
-    def __init__(self) -> None:
-        self.release = threading.Event()
-        self.spoken: list[str] = []
-
-    def setProperty(self, name: str, value: Any) -> None:
-        pass
-
-    def say(self, text: str) -> None:
-        self.spoken.append(text)
-
-    def runAndWait(self) -> None:
-        self.release.wait(5)
-
-
-def test_a_stuck_speech_engine_cannot_freeze_the_kiosk_and_recovers(
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    engine = _StuckEngine()
-
-    class Stuck(Pyttsx3Speaker):
-        def _engine(self) -> Any:
-            return engine
-
-    speaker = Stuck(VoiceSettings(watchdog_base=0.2, seconds_per_character=0.0))
-    started = time.monotonic()
-    speaker.say("Hello")
-    speaker.say("Are you there?")
-    assert time.monotonic() - started < 1.0
-    assert "captions only" in caplog.text
-    assert engine.spoken == ["Hello"], "no new line is queued behind a stuck one"
-    engine.release.set()
-    time.sleep(0.1)
-    speaker.say("Back again")
-    assert engine.spoken == ["Hello", "Back again"], "speech comes back once the engine recovers"
-    speaker.close()
-
-
-def test_the_speech_engines_scratch_files_stay_in_memory(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import stat
-    import tempfile
-
-    from kiosk.tts import keep_speech_scratch_in_memory
-
-    monkeypatch.setattr(tempfile, "tempdir", None)
-    memory = tmp_path / "shm"
-    memory.mkdir()
-    folder = keep_speech_scratch_in_memory(memory)
-    assert folder is not None and folder.parent == memory
-    assert stat.S_IMODE(folder.stat().st_mode) == 0o700, "only the kiosk may read it"
-    with tempfile.NamedTemporaryFile(suffix=".wav") as line:
-        assert Path(line.name).parent == folder, "pyttsx3's WAV of a line lands in memory"
 
 
 def test_pocketsphinx_red_flag_answers_are_always_confirmed(knowledge: Knowledge) -> None:

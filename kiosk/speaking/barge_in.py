@@ -1,0 +1,235 @@
+"""Voice barge-in: a person speaking over the kiosk stops it, its own echo does not.
+
+While the kiosk talks, the microphone hears the kiosk. What it plays is known block by
+block (when each block reaches the loudspeaker and how loud it is), so each 20 ms frame
+of the microphone is compared with the loudest block played in the time an echo can
+take to come back (a Geigel double-talk detector on levels): only a frame clearly
+louder than the kiosk's own loudest echo can be a person. How loud the echo comes back
+(the loudspeaker-to-microphone gain) is learned from the frames where the kiosk talks
+and nobody interrupts. Several such frames in a row count as a voice.
+
+The microphone's sound heard while the kiosk talked stays in memory, and the turn after
+a barge-in starts with the voice that interrupted (`replay`), so "repeat" or "stop" is
+heard whole.
+"""
+
+from __future__ import annotations
+
+import array
+import bisect
+import logging
+import math
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from kiosk.audio import CHUNK_SECONDS, SAMPLE_RATE, AudioSource
+from kiosk.errors import AudioDeviceError
+
+log = logging.getLogger(__name__)
+
+FRAME_SECONDS = 0.02
+ECHO_WINDOW = (0.6, 0.05)
+"""Until the echo's delay is known, an echo of a block is looked for from this long after
+it (the loudspeaker-to-microphone path plus both devices' buffers) to this long before."""
+ECHO_SLACK = 0.1
+"""Once the delay is known: how far either side of it an echo is looked for."""
+LEARN_EVERY = 5
+"""Microphone chunks between estimates of the echo's delay (it changes slowly)."""
+PREROLL_CHUNKS = 5
+"""Microphone chunks kept from before a barge-in, replayed to the listener (0.5 s)."""
+
+Played = Callable[[float], list[tuple[float, float]]]
+"""(monotonic time heard, RMS) of each block the kiosk played after a given time."""
+
+
+@dataclass
+class EchoGate:
+    """Decides, frame by frame, whether the microphone holds a voice besides the echo."""
+
+    margin_db: float = 6.0
+    """A voice must be this much louder than the loudest echo expected."""
+    floor_rms: float = 400.0
+    """And louder than this (16-bit RMS; espeak-ng speech at the usual level is ~3000)."""
+    frames_needed: int = 3
+    """Consecutive frames (60 ms) of such sound that count as a voice."""
+    echo_gain: float = 1.0
+    """Microphone level per unit of played level, learned (the first guess: as loud)."""
+    _ratios: deque[float] = field(default_factory=lambda: deque(maxlen=250))
+    _run: int = 0
+
+    def feed(self, mic: float, echo: float) -> bool:
+        """True when this frame completes a voice; `echo` is the loudest played level
+        the frame could hold an echo of."""
+        expected = self.echo_gain * echo * 10 ** (self.margin_db / 20)
+        voice = mic > self.floor_rms and mic > expected
+        self._run = self._run + 1 if voice else 0
+        if not voice and echo > self.floor_rms:
+            self._learn(mic / echo)
+        return self._run >= self.frames_needed
+
+    def reset(self) -> None:
+        self._run = 0
+
+    def _learn(self, ratio: float) -> None:
+        """The echo gain: a high percentile of what single-talk frames showed."""
+        self._ratios.append(ratio)
+        if len(self._ratios) >= 25:
+            ranked = sorted(self._ratios)
+            self.echo_gain = max(0.05, ranked[int(len(ranked) * 0.95)])
+
+
+class EchoPath:
+    """How long the kiosk's sound takes to come back to the microphone: the lag (in
+    20 ms steps) at which the levels the microphone heard follow the levels played most
+    closely (correlation of dB levels over the last few seconds)."""
+
+    def __init__(self) -> None:
+        self.delay: float | None = None
+        """Seconds from a block reaching the loudspeaker to its echo; None: not yet known."""
+        self._heard: deque[tuple[float, float]] = deque(maxlen=150)
+
+    def note(self, at: float, level: float) -> None:
+        self._heard.append((at, level))
+
+    def learn(self, played: list[tuple[float, float]]) -> None:
+        """Re-estimate the delay from what was played (oldest first) and heard."""
+        if len(played) < 50 or len(self._heard) < 50:
+            return
+        times = [t for t, _ in played]
+        best, best_lag = 0.5, None  # a weaker match than this is no match
+        for step in range(int(ECHO_WINDOW[0] / FRAME_SECONDS) + 1):
+            lag = step * FRAME_SECONDS
+            pairs = []
+            for at, level in self._heard:
+                i = bisect.bisect_left(times, at - lag - FRAME_SECONDS / 2)
+                if i < len(played) and played[i][0] <= at - lag + FRAME_SECONDS / 2:
+                    pairs.append((_db(level), _db(played[i][1])))
+            score = _correlation(pairs) if len(pairs) >= 40 else 0.0
+            if score > best:
+                best, best_lag = score, lag
+        if best_lag is not None:
+            self.delay = best_lag
+
+    def echo(self, at: float, played: list[tuple[float, float]]) -> float:
+        """The loudest played level whose echo the microphone may hold at `at`."""
+        if self.delay is None:
+            early, late = at - ECHO_WINDOW[0], at + ECHO_WINDOW[1]
+        else:
+            early, late = at - self.delay - ECHO_SLACK, at - self.delay + ECHO_SLACK
+        return max((rms for heard, rms in played if early <= heard <= late), default=0.0)
+
+
+def _db(level: float) -> float:
+    return 20 * math.log10(max(level, 1.0))
+
+
+def _correlation(pairs: list[tuple[float, float]]) -> float:
+    xs, ys = [x for x, _ in pairs], [y for _, y in pairs]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    sxy = sum((x - mx) * (y - my) for x, y in pairs)
+    sxx, syy = sum((x - mx) ** 2 for x in xs), sum((y - my) ** 2 for y in ys)
+    return sxy / math.sqrt(sxx * syy) if sxx and syy else 0.0
+
+
+class PrimedSource:
+    """The microphone, whose next turn can be made to start with sound already heard:
+    the voice that interrupted the kiosk. Wrap it (in LevelledSource) like the
+    microphone itself."""
+
+    def __init__(self, source: AudioSource) -> None:
+        self.source = source
+        self._primed: tuple[list[bytes], Iterator[bytes]] | None = None
+
+    def prime(self, kept: list[bytes], chunks: Iterator[bytes]) -> None:
+        self._primed = (kept, chunks)
+
+    def open_turn(self) -> Iterator[bytes]:
+        primed, self._primed = self._primed, None
+        if primed is None:
+            yield from self.source.open_turn()
+            return
+        yield from primed[0]
+        yield from primed[1]
+
+    def reopen(self) -> None:
+        self._primed = None
+        self.source.reopen()
+
+    def close(self) -> None:
+        self._primed = None
+        self.source.close()
+
+
+class BargeIn:
+    """Reads the microphone on its own thread while the kiosk talks; see the module."""
+
+    def __init__(
+        self, microphone: PrimedSource, played: Played, gate: EchoGate | None = None
+    ) -> None:
+        self.microphone = microphone
+        self.played = played
+        self.gate = gate or EchoGate()
+        self.path = EchoPath()
+        self._chunks_seen = 0
+        self._kept: deque[bytes] = deque(maxlen=PREROLL_CHUNKS)
+        self._heard = threading.Event()
+        self._running = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def begin(self) -> None:
+        """Start listening for a voice over the line about to be spoken."""
+        self.end()
+        self._heard.clear()
+        self._kept.clear()
+        self.gate.reset()
+        self._running.set()
+        self._thread = threading.Thread(target=self._watch, name="barge-in", daemon=True)
+        self._thread.start()
+
+    def heard(self) -> bool:
+        return self._heard.is_set()
+
+    def end(self) -> None:
+        self._running.clear()
+        if self._thread is not None:
+            self._thread.join(timeout=2 * CHUNK_SECONDS + 2.0)
+            self._thread = None
+
+    def _watch(self) -> None:
+        chunks = self.microphone.source.open_turn()  # raw: no gain learnt from the echo
+        try:
+            while self._running.is_set():
+                chunk = next(chunks)
+                self._kept.append(chunk)
+                if self._check(chunk, time.monotonic()):
+                    self.microphone.prime(list(self._kept), chunks)
+                    self._heard.set()
+                    return
+        except (AudioDeviceError, StopIteration) as exc:
+            log.info("barge-in: the microphone stopped (%s)", exc)
+
+    def _check(self, chunk: bytes, arrived: float) -> bool:
+        frames = _frame_levels(chunk)
+        start = arrived - len(frames) * FRAME_SECONDS
+        blocks = self.played(start - ECHO_WINDOW[0] - FRAME_SECONDS)
+        voice = False
+        for i, level in enumerate(frames):
+            at = start + i * FRAME_SECONDS
+            voice = self.gate.feed(level, self.path.echo(at, blocks)) or voice
+            self.path.note(at, level)
+        self._chunks_seen += 1
+        if not voice and self._chunks_seen % LEARN_EVERY == 0:
+            self.path.learn(self.played(arrived - 4.0))
+        return voice
+
+
+def _frame_levels(chunk: bytes) -> list[float]:
+    samples = array.array("h", chunk[: len(chunk) // 2 * 2])
+    size = int(SAMPLE_RATE * FRAME_SECONDS)
+    return [
+        math.sqrt(sum(s * s for s in samples[i : i + size]) / size)
+        for i in range(0, len(samples) - size + 1, size)
+    ]

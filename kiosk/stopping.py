@@ -1,0 +1,61 @@
+"""Stopping cleanly on SIGTERM (systemctl stop, a restart) or SIGINT (Ctrl-C).
+
+A signal raises `Stopping` in the main thread, wherever it is waiting (for a line, a
+word, a key, the end of a line being spoken). The front end that catches it silences
+the speaker and hands over what the person had answered as a summary marked
+incomplete, as after an unexpected error (`keep_partial`); the command line then lets
+a staff alert already on its way finish, for a moment, and exits 0. A second signal
+while stopping is ignored, so the summary is not cut short.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import signal
+from collections.abc import Iterator
+from types import FrameType
+
+from kiosk.dialog import Dialog
+
+log = logging.getLogger(__name__)
+
+SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+class Stopping(BaseException):
+    """The kiosk was told to stop (a BaseException: no `except Exception` swallows it)."""
+
+
+@contextlib.contextmanager
+def stopping_on_signals() -> Iterator[None]:
+    """While inside, SIGTERM and SIGINT raise `Stopping`; the old handlers come back after."""
+    old = {sig: signal.getsignal(sig) for sig in SIGNALS}
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        for sig in SIGNALS:
+            signal.signal(sig, signal.SIG_IGN)  # finish stopping; do not stop twice
+        log.warning("%s: stopping", signal.Signals(signum).name)
+        raise Stopping(signal.Signals(signum).name)
+
+    for sig in SIGNALS:
+        signal.signal(sig, stop)
+    try:
+        yield
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+
+
+def keep_what_was_answered(dialog: Dialog) -> None:
+    """Hand over this person's answers (marked incomplete) and forget them; never raises."""
+    try:
+        saved = dialog.keep_partial()
+        if saved is not None:
+            log.info("stopped mid-session; the answers so far were handed over (incomplete)")
+    except Exception:
+        log.exception("could not keep the answers of the stopped session")
+    try:
+        dialog.abandon()
+    except Exception:
+        log.exception("could not wipe the stopped session")

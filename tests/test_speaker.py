@@ -1,0 +1,336 @@
+"""Speech out with fake devices: lines stop at once, a key or a voice cuts the kiosk
+short (never before the emergency guidance is heard), earcons, private listening and
+volume steps. The speaker and front end are real; the synthesiser and outputs are fakes
+that play by the clock (tests/test_speech_device.py does the same on a sound server)."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import math
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from kiosk.audio import CHUNK_BYTES
+from kiosk.dialog import Dialog
+from kiosk.events import Heard, Output, Say, Utterance
+from kiosk.grammar import Expectation
+from kiosk.inbox import Inbox
+from kiosk.knowledge import Knowledge
+from kiosk.prompts import Pack
+from kiosk.speaking.espeak import Chunk
+from kiosk.speaking.fakes import FakeSynth, MemoryOutput
+from kiosk.speaking.speaker import StreamingSpeaker
+from kiosk.tts import VoiceSettings
+from kiosk.voice import VoiceFrontEnd
+from kiosk.voice_settings import VoiceLevels
+
+LONG_LINE = "a long line " * 40
+"""480 characters: 4.8 s at the fake's 10 ms a character."""
+
+
+def speaker_with(
+    synth: FakeSynth, room: MemoryOutput, phones: MemoryOutput | None = None, **settings: object
+) -> StreamingSpeaker:
+    outputs = {None: room, "phones": phones}
+    private = "phones" if phones is not None else None
+
+    def open_output(device: int | str | None, rate: int) -> MemoryOutput:
+        output = outputs[device]
+        assert output is not None
+        return output
+
+    voice = VoiceSettings(private_output=private, **settings)  # type: ignore[arg-type]
+    return StreamingSpeaker(voice, synth, open_output)
+
+
+def test_stop_silences_a_line_at_once_and_the_next_line_plays() -> None:
+    room = MemoryOutput()
+    speaker = speaker_with(FakeSynth(), room)
+    speaker.start(LONG_LINE)
+    assert not speaker.wait(0.3), "a long line is still playing"
+    speaker.stop()
+    assert speaker.wait(0.05), "nothing is left to play once stopped"
+    cut_at = room.heard_seconds()
+    assert cut_at < 1.0, f"{cut_at:.2f} s of a 4.8 s line was heard"
+    time.sleep(0.1)
+    assert room.heard_seconds() == cut_at, "nothing more sounds after the stop"
+    speaker.start("short")
+    assert speaker.wait(2.0)
+    assert room.heard_seconds() > cut_at, "the next line plays"
+    speaker.close()
+
+
+class _StuckSynth(FakeSynth):
+    def __init__(self) -> None:
+        super().__init__(seconds_per_character=0.001)
+        self.release = threading.Event()
+
+    def synthesize(self, text: str, words_per_minute: int, sink: Chunk) -> None:
+        super().synthesize(text, words_per_minute, sink)
+        self.release.wait(5)
+
+
+def test_a_stuck_speech_engine_cannot_freeze_the_kiosk_and_recovers(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    synth = _StuckSynth()
+    speaker = speaker_with(synth, MemoryOutput(), watchdog_base=0.2, seconds_per_character=0.0)
+    speaker.say("Hello")
+    speaker.say("Are you there?")
+    assert "captions only" in caplog.text
+    assert synth.made == ["Hello"], "no new line is queued behind a stuck one"
+    synth.release.set()
+    time.sleep(0.1)
+    speaker.say("Back again")
+    assert synth.made == ["Hello", "Back again"], "speech comes back once the engine recovers"
+    speaker.close()
+
+
+def test_volume_steps_cover_20_db_in_at_least_4_steps_and_reset_for_each_person() -> None:
+    levels = [VoiceLevels()]
+    while (quieter := levels[0].step("quieter")) is not None:
+        levels.insert(0, quieter)
+    while (louder := levels[-1].step("louder")) is not None:
+        levels.append(louder)
+    heard = []
+    for level in levels:
+        room = MemoryOutput()
+        speaker = speaker_with(FakeSynth(level=3000), room)
+        speaker.set_voice(level.rate, level.volume)
+        speaker.say("loud enough?")
+        heard.append(room.loudest)
+        speaker.close()
+    steps = [20 * math.log10(b / a) for a, b in itertools.pairwise(heard)]
+    assert len(steps) >= 4 and all(step > 3 for step in steps), steps
+    assert 20 * math.log10(heard[-1] / heard[0]) >= 20 - 0.1, "at least 20 dB from end to end"
+    assert levels.index(VoiceLevels()) < len(levels) - 1, "the default is below the loudest"
+
+
+def test_earcons_are_played_in_memory_and_can_be_turned_off() -> None:
+    room = MemoryOutput()
+    speaker = speaker_with(FakeSynth(), room)
+    speaker.earcon("listening")
+    assert speaker.wait(1.0) and room.heard_seconds() > 0.1
+    speaker.close()
+    quiet = MemoryOutput()
+    speaker = speaker_with(FakeSynth(), quiet, earcons=False)
+    speaker.earcon("listening")
+    assert speaker.wait(1.0) and quiet.heard_seconds() == 0
+    speaker.close()
+
+
+def test_private_listening_plays_only_on_the_headphones() -> None:
+    room, phones = MemoryOutput(), MemoryOutput()
+    speaker = speaker_with(FakeSynth(seconds_per_character=0.001), room, phones)
+    speaker.say("out loud")
+    out_loud = room.heard_seconds()
+    assert out_loud > 0 and phones.heard_seconds() == 0
+    assert speaker.set_private(True)
+    speaker.say("only for you, and this is a longer line")
+    assert phones.heard_seconds() > 0, "the headphones hear the line"
+    assert room.heard_seconds() == out_loud, "the room hears nothing more"
+    assert speaker.set_private(False)
+    speaker.say("out loud again")
+    assert room.heard_seconds() > out_loud
+    speaker.close()
+    alone = speaker_with(FakeSynth(), MemoryOutput())
+    assert not alone.set_private(True), "no headphones: stays on the room's loudspeaker"
+    alone.close()
+
+
+class QuietRoom:
+    def open_turn(self) -> Iterator[bytes]:
+        while True:
+            yield bytes(CHUNK_BYTES)
+
+    def reopen(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+class Keys:
+    """Listens by waiting for keys (as the real listeners do when a key arrives), and
+    presses `keys` one by one when told to (`press`)."""
+
+    def __init__(self, inbox: Inbox) -> None:
+        self.inbox = inbox
+        self.turns = 0
+
+    def listen(
+        self, source: object, expecting: Expectation, interrupted: Callable[[], bool]
+    ) -> Heard | None:
+        self.turns += 1
+        deadline = time.monotonic() + 10
+        while not interrupted() and time.monotonic() < deadline:
+            time.sleep(0.005)
+        return None
+
+
+def front_end(
+    knowledge: Knowledge, pack: Pack, speaker: StreamingSpeaker, inbox: Inbox
+) -> tuple[VoiceFrontEnd, list[Output]]:
+    outputs: list[Output] = []
+
+    def make(emit: Callable[[Output], None]) -> Dialog:
+        def both(output: Output) -> None:
+            outputs.append(output)
+            emit(output)
+
+        return Dialog(knowledge, pack, both, lambda summary: True)
+
+    front = VoiceFrontEnd(make, Keys(inbox), QuietRoom(), speaker, io.StringIO(), inbox)
+    return front, outputs
+
+
+def press_while_speaking(inbox: Inbox, room: MemoryOutput, key: str, after: float = 0.2) -> None:
+    """A person presses `key` once the kiosk has been heard for `after` seconds."""
+
+    def press() -> None:
+        deadline = time.monotonic() + 10
+        while room.heard_seconds() < after and time.monotonic() < deadline:
+            time.sleep(0.005)
+        inbox.put(Utterance(key))
+
+    threading.Thread(target=press, daemon=True).start()
+
+
+def test_a_key_while_the_kiosk_talks_silences_it_and_it_listens_at_once(
+    knowledge: Knowledge, pack: Pack
+) -> None:
+    room = MemoryOutput()
+    synth = FakeSynth()
+    speaker = speaker_with(synth, room)
+    inbox = Inbox()
+    front, _outputs = front_end(knowledge, pack, speaker, inbox)
+    press_while_speaking(inbox, room, "stop")
+    front.run(sessions=1, start_at_once=True)
+    welcome = pack.say("welcome")
+    assert synth.made[0] == welcome
+    full = len(welcome) * synth.seconds_per_character
+    heard = room.heard_seconds() - len(pack.say("stopped")) * synth.seconds_per_character
+    assert heard < full / 2, f"{heard:.2f} s of a {full:.1f} s welcome was heard"
+    assert synth.made[1:] == [pack.say("stopped")], "the rest was cut; the stop was heard"
+    speaker.close()
+
+
+def test_the_first_emergency_guidance_is_heard_in_full_even_when_a_key_is_pressed_at_once(
+    knowledge: Knowledge, pack: Pack
+) -> None:
+    room = MemoryOutput()
+    synth = FakeSynth(seconds_per_character=0.002)
+    speaker = speaker_with(synth, room)
+    inbox = Inbox()
+    front, outputs = front_end(knowledge, pack, speaker, inbox)
+    emergency = pack.say("emergency", number=pack.emergency_number)
+    first = knowledge.red_flag_questions[0]
+    inbox.put(Utterance("1"), first)  # yes to the first red flag: an emergency
+
+    def press_on_guidance() -> None:
+        deadline = time.monotonic() + 10
+        while emergency not in synth.made and time.monotonic() < deadline:
+            time.sleep(0.001)
+        inbox.put(Utterance("repeat"))
+        inbox.put(Utterance("stop"))
+
+    threading.Thread(target=press_on_guidance, daemon=True).start()
+    front.run(sessions=1, start_at_once=True)
+    said = [o.text for o in outputs if isinstance(o, Say)]
+    assert emergency in said
+    start = synth.made.index(emergency)
+    guidance = [o.text for o in outputs if isinstance(o, Say) and o.kind == "emergency"][:3]
+    assert synth.made[start : start + len(guidance)] == guidance, "every line was spoken"
+    assert room.heard_seconds() >= sum(len(g) for g in guidance) * 0.002 * 0.95, "and heard"
+    speaker.close()
+
+
+def _levels(seed: int, count: int) -> list[float]:
+    """Speech-like levels: words (loud, varying) and short gaps, 20 ms apart."""
+    import random
+
+    rng = random.Random(seed)
+    return [rng.choice([0.0, 800.0, 2000.0, 3500.0, 5000.0]) for _ in range(count)]
+
+
+def test_the_kiosks_own_echo_never_counts_as_a_voice_but_a_louder_voice_does() -> None:
+    from kiosk.speaking.barge_in import FRAME_SECONDS, EchoGate, EchoPath
+
+    played = [(i * FRAME_SECONDS, level) for i, level in enumerate(_levels(1, 1000))]
+    delay = 0.12  # frames: the echo comes back 6 frames late, at the same level
+    path, gate = EchoPath(), EchoGate()
+    barge_ins = 0
+    for i in range(60, len(played)):
+        at = played[i][0]
+        heard = played[i - 6][1]
+        barge_ins += gate.feed(heard, path.echo(at, played[max(0, i - 40) : i + 3]))
+        path.note(at, heard)
+        if i % 5 == 0:
+            path.learn(played[max(0, i - 150) : i + 1])
+    assert barge_ins == 0, "20 s of the kiosk's own speech, heard back, never interrupts it"
+    assert path.delay == pytest.approx(delay), "the echo's delay was learnt"
+    loudest = max(level for _, level in played)
+    person = 2.2 * loudest  # 7 dB above the loudest the echo ever is
+    voice = [gate.feed(person, path.echo(at, played)) for at, _ in played[400:404]]
+    assert voice == [False, False, True, True], "a person clearly louder, for 60 ms, is a voice"
+    quiet = EchoGate()
+    assert not any(quiet.feed(300.0, 0.0) for _ in range(10)), "a murmur under the floor is not"
+
+
+def test_the_microphone_opens_after_a_rising_tone_and_closes_with_a_falling_one(
+    knowledge: Knowledge, pack: Pack
+) -> None:
+    from kiosk.tts import SilentSpeaker
+
+    inbox = Inbox()
+    speaker = SilentSpeaker()
+    tones: list[tuple[str, int]] = []
+
+    class Listener:
+        def listen(
+            self, source: object, expecting: Expectation, interrupted: Callable[[], bool]
+        ) -> Heard | None:
+            tones.append(("listening", len(speaker.earcons)))
+            return Utterance("stop")
+
+    def make(emit: Callable[[Output], None]) -> Dialog:
+        return Dialog(knowledge, pack, emit, lambda summary: True)
+
+    front = VoiceFrontEnd(make, Listener(), QuietRoom(), speaker, io.StringIO(), inbox)
+    front.run(sessions=1, start_at_once=True)
+    assert tones == [("listening", 1)], "the rising tone had played when the turn began"
+    assert speaker.earcons == ["listening", "done"]
+
+
+@pytest.mark.parametrize("headphones", [True, False])
+def test_the_headphones_key_switches_output_or_says_there_are_none(
+    knowledge: Knowledge, pack: Pack, headphones: bool
+) -> None:
+    from kiosk.tts import SilentSpeaker
+
+    inbox = Inbox()
+    for key in ("h", "", "stop"):
+        inbox.put(Utterance(key))
+
+    def make(emit: Callable[[Output], None]) -> Dialog:
+        return Dialog(knowledge, pack, emit, lambda summary: True)
+
+    captions = io.StringIO()
+    switched: list[bool] = []
+
+    class Watching(SilentSpeaker):
+        def start(self, text: str) -> None:
+            switched.append(self.private)
+            super().start(text)
+
+    speaker = Watching(headphones=headphones)
+    front = VoiceFrontEnd(make, Keys(inbox), QuietRoom(), speaker, captions, inbox)
+    front.run(sessions=1)
+    said = pack.say("headphones_on" if headphones else "no_headphones")
+    assert said in captions.getvalue()
+    assert switched[-1] is headphones, "the session was spoken on the headphones, if any"
+    assert speaker.private is False, "the next person starts on the room's loudspeaker"
