@@ -19,7 +19,7 @@ from kiosk.engines import Engine, choose_engine
 from kiosk.events import Output, Result, Utterance
 from kiosk.grammar import Expectation, jsgf_grammar, vosk_grammar
 from kiosk.knowledge import Knowledge
-from kiosk.meaning import Answer
+from kiosk.meaning import Answer, Command
 from kiosk.prompts import Pack, load_pack
 from kiosk.tts import SilentSpeaker
 from kiosk.turn import Endpointing
@@ -153,17 +153,39 @@ def typed(knowledge: Knowledge, pack: Pack, answers: dict[str, str]) -> Result:
 ANSWERS = {"feet_numb": "yes", "diabetes": "yes", "back_pain": "dont_know"}
 
 
-@pytest.mark.parametrize("noisy", [False, True], ids=["quiet room", "babble 15 dB"])
 def test_a_session_answered_only_in_natural_phrases_matches_typing(
-    knowledge: Knowledge, pack: Pack, engine: Engine, room: bytes, lang: str, noisy: bool
+    knowledge: Knowledge, pack: Pack, engine: Engine, lang: str
 ) -> None:
-    patient = NaturalPatient(lang, ANSWERS, room if noisy else None)
+    patient = NaturalPatient(lang, ANSWERS, None)
     outputs = spoken_session(knowledge, pack, engine, patient)
     results = [o for o in outputs if isinstance(o, Result)]
     assert results, f"no result; the patient said {patient.said}"
     expected = typed(knowledge, pack, ANSWERS)
     assert results[-1].answers == expected.answers, f"the patient said {patient.said}"
     assert results[-1].triage == expected.triage
+
+
+def test_in_babble_a_natural_answer_is_never_taken_as_another(
+    knowledge: Knowledge, pack: Pack, engine: Engine, room: bytes, lang: str
+) -> None:
+    """Three other people talking 15 dB below the patient: the kiosk may have to ask
+    again, but what it takes is what was said."""
+    expecting = Expectation(knowledge.questions["diabetes"], QUESTION_COMMANDS)
+    wrong = []
+    for n, (value, text) in enumerate(
+        (k, t) for k, t in NATURAL[lang].items() if k in ("yes", "no", "dont_know", "repeat")
+    ):
+        clip = say(text, VOICE[lang])
+        audio = bytes(SAMPLE_RATE) + clip + bytes(SAMPLE_RATE * 3)
+        offset = (n * 40009 * 2) % (len(room) - len(audio))
+        noisy = mixed(audio, room[offset:], 15, active_power(clip))
+        decision = engine.listener.decide(ClipSource([noisy], lead_in=0.0), expecting)
+        assert decision is not None
+        meaning = getattr(decision.heard, "meaning", None)
+        meant = Command("repeat") if value == "repeat" else Answer(value)
+        if meaning not in (None, meant):
+            wrong.append((text, meaning))
+    assert wrong == []
 
 
 def _decide(engine: Engine, pack: Pack, knowledge: Knowledge, text: str, voice: Voice) -> object:
