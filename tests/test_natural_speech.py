@@ -26,6 +26,7 @@ from kiosk.turn import Endpointing
 from kiosk.voice import VoiceFrontEnd
 from tests.conftest import Kiosk
 from tests.speech import Voice, active_power, babble, mixed, require_voice_tools, say
+from tests.test_voice import _NullText
 
 pytestmark = pytest.mark.voice
 
@@ -116,17 +117,6 @@ class NaturalPatient:
 
     def close(self) -> None:
         pass
-
-
-class _NullText:
-    def write(self, text: str) -> int:
-        return len(text)
-
-    def flush(self) -> None:
-        pass
-
-    def readline(self) -> str:
-        return ""
 
 
 def spoken_session(
