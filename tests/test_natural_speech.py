@@ -76,6 +76,10 @@ def room(lang: str) -> bytes:
     return babble([(v, sentences[i::2] or sentences) for i, v in enumerate(talkers)], 20.0, 7)
 
 
+MOST_TURNS = 60
+"""A session takes about 25 turns; past this the kiosk is not understanding the patient."""
+
+
 class NaturalPatient:
     """Answers every prompt out loud in natural words, optionally in a noisy room."""
 
@@ -103,6 +107,8 @@ class NaturalPatient:
         return self.words.get(value) or self.words["dont_know"]
 
     def open_turn(self) -> Iterator[bytes]:
+        if len(self.said) >= MOST_TURNS:  # not understood all along: fall silent, so the
+            yield from iter(lambda: bytes(CHUNK_BYTES), None)  # session times out
         text = self.line()
         self.said.append(text)
         clip = say(text, self.voice)
