@@ -84,14 +84,13 @@ MOST_TURNS = 60
 
 
 class NaturalPatient:
-    """Answers every prompt out loud in natural words, optionally in a noisy room."""
+    """Answers every prompt out loud in natural words."""
 
     def __init__(self, pack: Pack, answers: dict[str, str], room: bytes | None = None) -> None:
         self.pack = pack
         self.words = NATURAL[pack.language]
         self.voice = VOICE[pack.language]
         self.answers = answers
-        self.room = room
         self.front: VoiceFrontEnd | None = None
         self.said: list[str] = []
 
@@ -118,9 +117,6 @@ class NaturalPatient:
         self.said.append(text)
         clip = say(text, self.voice)
         audio = bytes(int(SAMPLE_RATE * 0.5) * 2) + clip + bytes(SAMPLE_RATE * 4 * 2)
-        if self.room is not None:
-            offset = (len(self.said) * 9173 * 2) % (len(self.room) - len(audio))
-            audio = mixed(audio, self.room[offset:], 15, active_power(clip))
         for start in range(0, len(audio), CHUNK_BYTES):
             yield audio[start : start + CHUNK_BYTES].ljust(CHUNK_BYTES, b"\0")
         while True:
