@@ -36,7 +36,7 @@ from typing import Any
 from kiosk.audio import CHUNK_BYTES, CHUNK_SECONDS, AudioSource
 from kiosk.errors import ModelNotFoundError
 from kiosk.events import Heard, Silence, Unclear, Utterance
-from kiosk.grammar import Expectation, SoFar, jsgf_grammar
+from kiosk.grammar import Expectation, SoFar, jsgf_grammar, other_meanings
 from kiosk.meaning import Meaning, NotUnderstood
 from kiosk.noise_floor import FLOOR_RMS, with_noise_floor
 from kiosk.parse import spoken_meaning
@@ -283,8 +283,10 @@ class SphinxListener(DecidingListener):
         meant = self._sentence(text, expecting)
         if meant is None:
             return Judgement(text, False, score / frames, None, frames)
-        rival = self._decode(audio, self.search_for(expecting, without=meant))
         lead = None
+        if not other_meanings(self.pack, expecting, self.hearable, meant):
+            return Judgement(text, True, score / frames, lead, frames, meant)
+        rival = self._decode(audio, self.search_for(expecting, without=meant))
         if rival is not None and self._sentence(rival.hypstr, expecting) is not None:
             lead = (score - float(self._logmath.log(rival.score))) / frames
         return Judgement(text, True, score / frames, lead, frames, meant)

@@ -126,6 +126,18 @@ def jsgf_grammar(
     )
 
 
+def other_meanings(
+    pack: Pack, expecting: Expectation, hearable: Hearable, meaning: Meaning
+) -> bool:
+    """Whether the grammar holds any sentence that does not mean `meaning` (at idle,
+    "start" is the only thing to say, and a grammar without it would be empty)."""
+    question = expecting.question
+    numbers = question is not None and question.kind is Kind.NUMBER
+    if numbers and not (isinstance(meaning, Answer) and meaning.value.isdecimal()):
+        return True
+    return any(t.meaning != meaning for t in terms_heard(pack, expecting, hearable))
+
+
 def grammar_words(pack: Pack, expectations: Iterable[Expectation]) -> list[str]:
     """Every distinct word any grammar of this pack can contain (to check a model)."""
     words = _unique(w for e in expectations for p in phrases(pack, e) for w in p.split())

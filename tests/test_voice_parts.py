@@ -426,3 +426,22 @@ def test_vosk_understands_more_voices_by_hearing_them_at_three_speeds(
             heard = getattr(decision.heard, "meaning", None)
             understood += heard == interpret_expected(korean, words, expecting)
     assert understood >= 29
+
+
+def test_pocketsphinx_hears_start_where_it_is_the_only_thing_to_say(knowledge: Knowledge) -> None:
+    """At idle the grammar has one meaning, so there is no rival to measure a lead
+    against; the kiosk must still hear "start" (it once failed to build the rival's
+    empty grammar and never left idle)."""
+    from kiosk.dialog_table import IDLE_COMMANDS
+    from kiosk.engines import choose_engine
+    from kiosk.grammar import Expectation
+    from kiosk.meaning import Command
+    from tests.speech import require_voice_tools, speak
+
+    require_voice_tools()
+    listener = choose_engine(load_pack("en", knowledge), knowledge, "pocketsphinx").listener
+    decision = listener.decide(
+        ClipSource([speak("start", "en-us")]), Expectation(None, IDLE_COMMANDS)
+    )
+    assert decision is not None
+    assert getattr(decision.heard, "meaning", None) == Command("start")
