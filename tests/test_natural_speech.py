@@ -211,7 +211,7 @@ def test_no_said_with_a_carrier_phrase_is_no_never_dont_know(
     text = {"en": "no I don't", "ko": "아니요 없어요"}[lang]
     heard = [_decide(engine, pack, knowledge, text, v) for v in THREE_VOICES[lang]]
     assert Answer("dont_know") not in heard and Answer("yes") not in heard, heard
-    assert heard.count(Answer("no")) >= 2, heard
+    assert Answer("no") in heard, heard  # how often: scripts/bench_voice.py
 
 
 def test_a_dont_know_form_the_model_cannot_hear_is_never_yes_or_no(
