@@ -116,7 +116,9 @@ def answer_routinely(kiosk: Process, pack: Pack) -> Event:
         event = kiosk.expect(lambda e: e["event"] in ("ask", "result"))
         if event["event"] == "result":
             return event
-        if event["type"] == "yesno":
+        if event["question"] == "readback":
+            kiosk.send("yes")  # the answers read back before the result are right
+        elif event["type"] == "yesno":
             kiosk.send("no")
         elif event["type"] == "number":
             kiosk.send("50")

@@ -46,7 +46,9 @@ def test_the_questionnaire_is_valid_fhir_with_the_packs_ids_and_words(
     document = fhir.questionnaire(knowledge, pack)
     Questionnaire.model_validate(document)
     assert [i["linkId"] for i in document["item"]] == list(knowledge.questions)
-    assert [i["text"] for i in document["item"]] == [q.ask for q in pack.questions.values()]
+    assert [i["text"] for i in document["item"]] == [
+        pack.questions[q].ask for q in knowledge.questions
+    ]
     assert document["language"] == language
 
 
