@@ -106,8 +106,16 @@ def jsgf_grammar(
     by_meaning: dict[object, list[str]] = {}
     for term in heard:
         by_meaning.setdefault(term.meaning, []).append(term.phrase)
-    rules = [f"<m{n}> = {' | '.join(p)};" for n, p in enumerate(by_meaning.values())]
-    sentences = [f"<m{n}> [<m{n}>]" for n in range(len(by_meaning))]
+    rules, sentences = [], []
+    for n, said in enumerate(by_meaning.values()):
+        rules.append(f"<m{n}> = {' | '.join(said)};")
+        # A second phrase is a carrier of two or more words ("no" "i don't"): a one-word
+        # second phrase makes homophones of other answers ("i don't" "no" sounds just
+        # like "i don't know", which then never stood clear of it).
+        carriers = [p for p in said if " " in p]
+        if carriers:
+            rules.append(f"<c{n}> = {' | '.join(carriers)};")
+        sentences.append(f"<m{n}> [<c{n}>]" if carriers else f"<m{n}>")
     question = expecting.question
     numeric = isinstance(without, Answer) and without.value.isdecimal()
     if question is not None and question.kind is Kind.NUMBER and not numeric:

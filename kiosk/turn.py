@@ -45,11 +45,12 @@ class Endpointing:
     """Once the detector has heard the voice stop after a complete, settled answer, the
     words need only have stayed the same this long: the pause is then measured on the
     sound itself rather than on the recognizer's words, which lag it."""
-    near_voice_db: float = 10.0
-    """A voice counts as the person's only within this many dB of the loudest voice of
-    the turn: the person at the kiosk is nearer and louder than the people talking
-    behind them, whose voices then neither hold the turn open nor widen the part the
-    judge hears (docs/decisions/0001-natural-speech.md). 0 or less: any voice counts."""
+    near_voice_db: float = 0.0
+    """When above 0: a voice counts as the person's only within this many dB of the
+    loudest voice of the turn, so people talking behind them neither hold the turn open
+    nor widen the part the judge hears. Off by default: at 10 dB the quieter ends of a
+    person's own sentence fell below it and turns ended while they were still talking
+    (docs/decisions/0001-natural-speech.md)."""
     talking_hold: float = 3.0
     """Seconds a voice still talking may hold the turn open after the words' own pause
     has passed: long enough for a sentence said instead of an answer to end (so it is
