@@ -37,6 +37,11 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 0.01
 """How often a line being spoken checks for a key, a touch or a voice."""
 HEADPHONES_KEY = "h"
+ECHO_TAIL = 0.25
+"""Seconds the microphone stays shut after the kiosk's last sound has left the
+loudspeaker: the room (or a sound server's loopback) brings the end of a line or of the
+listening tone back that much later, and a recognizer without an unknown word
+(PocketSphinx) fits such a tail onto an answer. A person rarely starts this soon."""
 """Typed on the kiosk's keys: private listening on or off."""
 WATCHDOG_BASE, WATCHDOG_PER_CHARACTER = 5.0, 0.2
 """A line still playing after this long (seconds, plus per character) is stopped: a
@@ -169,7 +174,17 @@ class VoiceFrontEnd:
         self.speaker.earcon("listening" if on else "done")
         if on:
             self.speaker.wait(1.0)
+            self._let_echo_die()
         self.on_listening(on)
+
+    def _let_echo_die(self) -> None:
+        """Keep the microphone shut for ECHO_TAIL after a loudspeaker played sound."""
+        played = getattr(self.speaker, "played", None)  # only a real loudspeaker has it
+        if played is None:
+            return
+        sounded = [at for at, level in played(time.monotonic() - 1.0) if level > 0]
+        if sounded:
+            time.sleep(max(0.0, sounded[-1] + ECHO_TAIL - time.monotonic()))
 
     def _keys_only(self, asking: str | None) -> Heard | None:
         """Wait for a key; between waits, try the microphone again."""
