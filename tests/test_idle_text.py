@@ -12,10 +12,14 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from kiosk.events import Silence
 from kiosk.lines import LineReader
 from tests.conftest import ROOT
 from tests.test_frontends import KIOSK, Terminal
+
+pytestmark = pytest.mark.slow
 
 
 def config(tmp_path: Path, text: str) -> Path:

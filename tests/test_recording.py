@@ -25,6 +25,8 @@ from kiosk.resample import Resampler, resample
 from tests.conftest import ROOT
 from tests.speech import require_voice_tools, speak
 
+pytestmark = pytest.mark.voice
+
 
 def _tone(hertz: float, rate: int, seconds: float, amplitude: float = 10000.0) -> list[float]:
     return [

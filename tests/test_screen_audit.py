@@ -31,6 +31,8 @@ from tests.test_screen_browser import (
     wait_for,
 )
 
+pytestmark = pytest.mark.browser
+
 SIZES = ((1920, 1080), (800, 480))
 AXE_RUN = """
 const done = arguments[arguments.length - 1];

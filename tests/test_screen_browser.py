@@ -24,6 +24,8 @@ from tests.browser import ScreenKiosk, require_browser, serving, start_chromium
 from tests.conftest import Kiosk
 from tests.test_inputs import QuietRoom
 
+pytestmark = pytest.mark.browser
+
 ANSWERS = {"onset": "gradual", "sides": "both_legs", "back_pain": "yes", "age": "67"}
 EMERGENCY = {"stroke_signs": "yes"}
 

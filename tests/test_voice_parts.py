@@ -19,6 +19,8 @@ from kiosk.prompts import Pack, load_pack
 from kiosk.recording import read_wav
 from kiosk.turn import Endpointing, Turn
 
+pytestmark = pytest.mark.voice
+
 
 def test_a_question_grammar_holds_its_answers_and_the_commands(
     knowledge: Knowledge, pack: Pack
