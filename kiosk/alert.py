@@ -27,6 +27,7 @@ from pathlib import Path
 
 from kiosk.events import End, Output, Result
 from kiosk.settings import AlertConfig
+from kiosk.stopping import signals_held
 
 log = logging.getLogger(__name__)
 
@@ -97,13 +98,14 @@ class StaffAlert:
     def _fire(self, red_flags: tuple[str, ...]) -> None:
         if self._fired or not self.enabled:
             return
-        self._fired = True
         now = datetime.now(UTC).isoformat(timespec="seconds")
         alert = Alert(secrets.token_hex(16), now, self.kiosk_id, "emergency", red_flags)
         thread = threading.Thread(target=self.deliver, args=(alert,), name="staff-alert")
         thread.daemon = True  # a hanging hook must never keep the kiosk from exiting
-        self.threads = [t for t in self.threads if t.is_alive()] + [thread]
-        thread.start()
+        with signals_held():  # a stop between the two would lose the alert
+            self._fired = True
+            self.threads = [t for t in self.threads if t.is_alive()] + [thread]
+            thread.start()
         log.info("staff alert started")
 
     def wait(self, within: float | None = None) -> None:
