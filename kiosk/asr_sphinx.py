@@ -304,9 +304,16 @@ class SphinxListener(DecidingListener):
         return hypothesis
 
     def _heard(self, judgement: Judgement, expecting: Expectation, turn: Turn) -> Heard:
-        text, fit, lead = judgement.text, judgement.fit, judgement.lead
+        text = judgement.text
         if not turn.partial and not text:
             return Silence()
+        heard = self._answer(judgement, expecting)
+        if isinstance(heard, Unclear) and turn.first_voice is None:
+            return Silence()  # the grammar fitted the quiet itself: nobody spoke
+        return heard
+
+    def _answer(self, judgement: Judgement, expecting: Expectation) -> Heard:
+        text, fit, lead = judgement.text, judgement.fit, judgement.lead
         if fit is None or not judgement.whole:
             return Unclear()  # the best path stopped part-way through a phrase
         least_fit = self.fit.least_fit(judgement.frames)
