@@ -87,7 +87,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help=f"the YAML config file (default: {DEFAULT_CONFIG} if it exists); "
         "options given here override it",
     )
-    parser.add_argument("--lang", help="language pack in prompts/ (default: en)")
+    parser.add_argument("--lang", help="language pack in kiosk/packs/ (default: en)")
     parser.add_argument(
         "--report-dir", type=Path, help="folder for clinician summaries (default: ./reports)"
     )

@@ -29,7 +29,7 @@ class KnowledgeError(DataFileError):
 
 
 class PromptPackError(DataFileError):
-    """A language pack in prompts/ is broken or out of step with the knowledge."""
+    """A language pack in kiosk/packs/ is broken or out of step with the knowledge."""
 
 
 class ConfigFileError(DataFileError, ConfigError):

@@ -17,7 +17,7 @@ from kiosk.errors import PromptPackError
 from kiosk.knowledge import DONT_KNOW, NO, YES, Kind, Knowledge, Question
 from kiosk.yamlfields import Entry, load_yaml
 
-DEFAULT_PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+DEFAULT_PROMPTS_DIR = Path(__file__).resolve().parent / "packs"
 
 COMMANDS = (
     "repeat",
@@ -174,7 +174,7 @@ class Pack:
 
 
 def load_pack(language: str, knowledge: Knowledge, folder: Path = DEFAULT_PROMPTS_DIR) -> Pack:
-    """Load prompts/<language>.yaml and check it against the knowledge file."""
+    """Load kiosk/packs/<language>.yaml and check it against the knowledge file."""
     path = folder / f"{language}.yaml"
     if not path.is_file():
         available = ", ".join(sorted(p.stem for p in folder.glob("*.yaml"))) or "none"

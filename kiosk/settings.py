@@ -108,7 +108,7 @@ class Settings:
     kiosk_id: str = "kiosk"
     """Which kiosk this is, in staff alerts (for example "ward-3-entrance")."""
     language: str = "en"
-    """Which prompts/<language>.yaml pack the kiosk speaks and understands."""
+    """Which kiosk/packs/<language>.yaml pack the kiosk speaks and understands."""
     prompts_dir: Path = DEFAULT_PROMPTS_DIR
     """Folder holding the language packs."""
     knowledge_file: Path = DEFAULT_KNOWLEDGE
