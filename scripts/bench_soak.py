@@ -33,7 +33,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kiosk.audio import CHUNK_BYTES  # noqa: E402
+from kiosk.audio import ClipSource  # noqa: E402
 from kiosk.console import run_interactive, run_jsonl  # noqa: E402
 from kiosk.dialog import Dialog  # noqa: E402
 from kiosk.dialog_table import CHANGE_QUESTION, READBACK_QUESTION  # noqa: E402
@@ -160,18 +160,6 @@ class Listener:
         return Utterance(line or "start")
 
 
-class QuietRoom:
-    def open_turn(self) -> Any:
-        while True:
-            yield bytes(CHUNK_BYTES)
-
-    def reopen(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-
 def instant_speaker() -> StreamingSpeaker:
     """The real speaker (its thread, queue and watchdog) on devices that take no time."""
     synth = FakeSynth(seconds_per_character=0.0)
@@ -206,7 +194,7 @@ def run_voice(make: Any, person: Person, sessions: int) -> None:
     keys = os.fdopen(read_end, encoding="utf-8")
     reader = read_keys(keys, inbox)
     speaker = instant_speaker()
-    front = VoiceFrontEnd(make, Listener(person, inbox), QuietRoom(), speaker, Screen(), inbox)
+    front = VoiceFrontEnd(make, Listener(person, inbox), ClipSource([]), speaker, Screen(), inbox)
     front.run(sessions=sessions, start_at_once=True)
     speaker.close()
     os.close(write_end)

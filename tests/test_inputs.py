@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
-from kiosk.audio import CHUNK_BYTES
+from kiosk.audio import ClipSource
 from kiosk.dialog import Dialog
 from kiosk.dialog_table import READBACK_QUESTION
 from kiosk.events import Ask, Heard, Output, Result, Utterance
@@ -40,15 +40,6 @@ class DeafListener:
                 return None
             time.sleep(0.005)
         raise AssertionError("the key press did not stop the listener")
-
-
-class QuietRoom:
-    def open_turn(self) -> Iterator[bytes]:
-        while True:
-            yield bytes(CHUNK_BYTES)
-
-    def close(self) -> None:
-        pass
 
 
 class _NullText(io.StringIO):
@@ -87,7 +78,7 @@ def test_a_whole_session_answered_by_keys_in_voice_mode_matches_typing(
         return Dialog(knowledge, pack, answer_on_the_keys, lambda summary: True)
 
     listener = DeafListener()
-    front = VoiceFrontEnd(make, listener, QuietRoom(), SilentSpeaker(), _NullText(), inbox)
+    front = VoiceFrontEnd(make, listener, ClipSource([]), SilentSpeaker(), _NullText(), inbox)
     front.run(sessions=1, start_at_once=True)
     result = [o for o in outputs if isinstance(o, Result)][-1]
     assert (result.triage, result.causes, result.answers) == (
@@ -130,7 +121,7 @@ def test_the_next_person_is_greeted_by_voice_after_a_session_ends(
     def make(emit: Callable[[Output], None]) -> Dialog:
         return Dialog(knowledge, pack, emit, lambda summary: True)
 
-    front = VoiceFrontEnd(make, KeysWhileListening(), QuietRoom(), speaker, _NullText(), inbox)
+    front = VoiceFrontEnd(make, KeysWhileListening(), ClipSource([]), speaker, _NullText(), inbox)
     front.run(sessions=2)
     greeting = pack.say("idle")
     assert speaker.spoken.count(greeting) == 2, "each person hears what the kiosk is for"

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from kiosk.audio import ClipSource
 from kiosk.dialog_table import READBACK_QUESTION
 from kiosk.events import Heard, Result, Say, Utterance
 from kiosk.grammar import Expectation
@@ -22,7 +23,6 @@ from kiosk.tts import SilentSpeaker
 from kiosk.voice import VoiceFrontEnd
 from tests.browser import ScreenKiosk, require_browser, serving, start_chromium
 from tests.conftest import Kiosk
-from tests.test_inputs import QuietRoom
 
 pytestmark = pytest.mark.browser
 
@@ -301,7 +301,7 @@ def test_a_voice_answer_and_a_click_arriving_together_count_once(
     front = VoiceFrontEnd(
         screen.screen_dialog(),
         RacingListener(),
-        QuietRoom(),
+        ClipSource([]),
         SilentSpeaker(),
         io.StringIO(),
         screen.inbox,

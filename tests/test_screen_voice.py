@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 
+from kiosk.audio import ClipSource
 from kiosk.dialog import Dialog
 from kiosk.events import Heard, Output, Utterance
 from kiosk.grammar import Expectation
@@ -14,7 +15,6 @@ from kiosk.knowledge import Knowledge
 from kiosk.prompts import Pack
 from kiosk.tts import SilentSpeaker
 from kiosk.voice import VoiceFrontEnd
-from tests.test_inputs import QuietRoom
 
 
 class ScriptedListener:
@@ -57,7 +57,7 @@ def front_end(
     front = VoiceFrontEnd(
         make,
         ScriptedListener(said),
-        QuietRoom(),
+        ClipSource([]),
         speaker,
         captions,
         speaker.inbox,

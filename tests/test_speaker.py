@@ -10,11 +10,11 @@ import itertools
 import math
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
-from kiosk.audio import CHUNK_BYTES
+from kiosk.audio import ClipSource
 from kiosk.dialog import Dialog
 from kiosk.events import Heard, Output, Say, Utterance
 from kiosk.grammar import Expectation
@@ -142,18 +142,6 @@ def test_private_listening_plays_only_on_the_headphones() -> None:
     alone.close()
 
 
-class QuietRoom:
-    def open_turn(self) -> Iterator[bytes]:
-        while True:
-            yield bytes(CHUNK_BYTES)
-
-    def reopen(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-
 class Keys:
     """Listens by waiting for keys (as the real listeners do when a key arrives), and
     presses `keys` one by one when told to (`press`)."""
@@ -184,7 +172,7 @@ def front_end(
 
         return Dialog(knowledge, pack, both, lambda summary: True)
 
-    front = VoiceFrontEnd(make, Keys(inbox), QuietRoom(), speaker, io.StringIO(), inbox)
+    front = VoiceFrontEnd(make, Keys(inbox), ClipSource([]), speaker, io.StringIO(), inbox)
     return front, outputs
 
 
@@ -300,7 +288,7 @@ def test_the_microphone_opens_after_a_rising_tone_and_closes_with_a_falling_one(
     def make(emit: Callable[[Output], None]) -> Dialog:
         return Dialog(knowledge, pack, emit, lambda summary: True)
 
-    front = VoiceFrontEnd(make, Listener(), QuietRoom(), speaker, io.StringIO(), inbox)
+    front = VoiceFrontEnd(make, Listener(), ClipSource([]), speaker, io.StringIO(), inbox)
     front.run(sessions=1, start_at_once=True)
     assert tones == [("listening", 1)], "the rising tone had played when the turn began"
     assert speaker.earcons == ["listening", "done"]
@@ -328,7 +316,7 @@ def test_the_headphones_key_switches_output_or_says_there_are_none(
             super().start(text)
 
     speaker = Watching(headphones=headphones)
-    front = VoiceFrontEnd(make, Keys(inbox), QuietRoom(), speaker, captions, inbox)
+    front = VoiceFrontEnd(make, Keys(inbox), ClipSource([]), speaker, captions, inbox)
     front.run(sessions=1)
     said = pack.say("headphones_on" if headphones else "no_headphones")
     assert said in captions.getvalue()
