@@ -308,7 +308,7 @@ class SphinxListener(DecidingListener):
         if not turn.partial and not text:
             return Silence()
         heard = self._answer(judgement, expecting)
-        if isinstance(heard, Unclear) and turn.first_voice is None:
+        if isinstance(heard, Unclear) and turn.first_voice is None and not turn.partial:
             return Silence()  # the grammar fitted the quiet itself: nobody spoke
         return heard
 
