@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 
+import pytest
+
 from kiosk.dialog import QUESTION_COMMANDS
 from kiosk.grammar import Expectation
 from kiosk.knowledge import Knowledge
@@ -117,3 +119,19 @@ def test_an_answer_only_one_speed_barely_heard_is_asked_again(
     readings = [None, Reading("yes", weak, False), None]
     assert agreed(readings, _meaning_at(pack, knowledge, "stroke_signs")) is None
     assert agreed([None, None, None], _meaning_at(pack, knowledge, "stroke_signs")) is None
+
+
+def test_with_voting_most_speeds_must_read_the_answer_and_none_another(
+    pack: Pack, knowledge: Knowledge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rule the benchmark can try instead (`--set kiosk.nbest.AGREEMENT=vote`)."""
+    import kiosk.nbest
+
+    monkeypatch.setattr(kiosk.nbest, "AGREEMENT", "vote")
+    meaning = _meaning_at(pack, knowledge, "stroke_signs")
+    weak_but_two = [Reading("no", 0.3, False), None, Reading("no", 0.4, False)]
+    heard = agreed(weak_but_two, meaning)
+    assert heard is not None and heard.text == "no" and heard.confidence < 0.9
+    split = [Reading("no", 1.0, False), Reading("yes", 1.0, False), Reading("no", 1.0, False)]
+    assert agreed(split, meaning) is None, "another speed heard another answer"
+    assert agreed([Reading("no", 1.0, False), None, None], meaning) is None, "one of three"
