@@ -37,12 +37,12 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 0.01
 """How often a line being spoken checks for a key, a touch or a voice."""
 HEADPHONES_KEY = "h"
+"""Typed on the kiosk's keys: private listening on or off."""
 ECHO_TAIL = 0.25
 """Seconds the microphone stays shut after the kiosk's last sound has left the
 loudspeaker: the room (or a sound server's loopback) brings the end of a line or of the
 listening tone back that much later, and a recognizer without an unknown word
 (PocketSphinx) fits such a tail onto an answer. A person rarely starts this soon."""
-"""Typed on the kiosk's keys: private listening on or off."""
 WATCHDOG_BASE, WATCHDOG_PER_CHARACTER = 5.0, 0.2
 """A line still playing after this long (seconds, plus per character) is stopped: a
 stuck sound device must not hold the kiosk up (150 words a minute is ~0.07 s a
