@@ -24,12 +24,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kiosk.alert import StaffAlert  # noqa: E402
-from kiosk.dialog import Dialog  # noqa: E402
-from kiosk.events import Output, Say, Start, Utterance  # noqa: E402
-from kiosk.knowledge import load_knowledge  # noqa: E402
-from kiosk.prompts import load_pack  # noqa: E402
-from kiosk.settings import AlertConfig  # noqa: E402
+from kiosk.config.settings import AlertConfig  # noqa: E402
+from kiosk.core.events import Output, Say, Start, Utterance  # noqa: E402
+from kiosk.dialog.machine import Dialog  # noqa: E402
+from kiosk.language.pack import load_pack  # noqa: E402
+from kiosk.records.alert import StaffAlert  # noqa: E402
+from kiosk.triage.knowledge import load_knowledge  # noqa: E402
 
 HOOK = (
     "import sys, time; started = time.time(); sys.stdin.read(); "

@@ -19,8 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kiosk.audio import SAMPLE_RATE  # noqa: E402
-from kiosk.resample import Resampler  # noqa: E402
+from kiosk.hearing.audio import SAMPLE_RATE  # noqa: E402
+from kiosk.hearing.resample import Resampler  # noqa: E402
 
 RATES = [8000, 22050, 32000, 44100, 48000, 96000]
 

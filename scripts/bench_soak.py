@@ -33,19 +33,19 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kiosk.audio import ClipSource  # noqa: E402
-from kiosk.console import run_interactive, run_jsonl  # noqa: E402
-from kiosk.dialog import Dialog  # noqa: E402
-from kiosk.dialog_table import CHANGE_QUESTION, READBACK_QUESTION  # noqa: E402
-from kiosk.events import Ask, End, Output, Result, Utterance  # noqa: E402
-from kiosk.inbox import Inbox, read_keys  # noqa: E402
-from kiosk.knowledge import Kind, Knowledge, load_knowledge  # noqa: E402
-from kiosk.prompts import Pack, load_pack  # noqa: E402
-from kiosk.report import ReportWriter  # noqa: E402
+from kiosk.core.events import Ask, End, Output, Result, Utterance  # noqa: E402
+from kiosk.dialog.machine import Dialog  # noqa: E402
+from kiosk.dialog.table import CHANGE_QUESTION, READBACK_QUESTION  # noqa: E402
+from kiosk.frontends.console import run_interactive, run_jsonl  # noqa: E402
+from kiosk.frontends.inbox import Inbox, read_keys  # noqa: E402
+from kiosk.frontends.voice import VoiceFrontEnd  # noqa: E402
+from kiosk.hearing.audio import ClipSource  # noqa: E402
+from kiosk.language.pack import Pack, load_pack  # noqa: E402
+from kiosk.records.report import ReportWriter  # noqa: E402
 from kiosk.speaking.fakes import FakeSynth, MemoryOutput  # noqa: E402
 from kiosk.speaking.speaker import StreamingSpeaker  # noqa: E402
-from kiosk.tts import VoiceSettings  # noqa: E402
-from kiosk.voice import VoiceFrontEnd  # noqa: E402
+from kiosk.speaking.tts import VoiceSettings  # noqa: E402
+from kiosk.triage.knowledge import Kind, Knowledge, load_knowledge  # noqa: E402
 
 MB = 1024 * 1024
 ASIDES = ["repeat", "go back", "help", "slower", "louder", "what?", "\x07\x1b[2J", "x" * 500]

@@ -101,10 +101,10 @@ def row(name: str, values: list[float], target: str) -> str:
 
 def front_end(speaker: Any, barge_in: Any, inbox: Any) -> Any:
     """The voice front end (its line loop is what is measured) around a real dialog."""
-    from kiosk.dialog import Dialog
-    from kiosk.knowledge import load_knowledge
-    from kiosk.prompts import load_pack
-    from kiosk.voice import VoiceFrontEnd
+    from kiosk.dialog.machine import Dialog
+    from kiosk.frontends.voice import VoiceFrontEnd
+    from kiosk.language.pack import load_pack
+    from kiosk.triage.knowledge import load_knowledge
 
     knowledge = load_knowledge()
     pack = load_pack("en", knowledge)
@@ -117,7 +117,7 @@ def front_end(speaker: Any, barge_in: Any, inbox: Any) -> Any:
 
 
 def long_line() -> Any:
-    from kiosk.events import Say
+    from kiosk.core.events import Say
 
     return Say("I will ask some short questions about your legs. " * 4)
 
@@ -152,7 +152,7 @@ def key_to_silence(front: Any, inbox: Any, room: Recording, trials: int) -> list
 
 def _press_later(inbox: Any, pressed: list[float]) -> None:
     """A key a second into the line (noting when)."""
-    from kiosk.events import Utterance
+    from kiosk.core.events import Utterance
 
     time.sleep(1.0)
     pressed.append(time.monotonic())
@@ -183,10 +183,10 @@ def voice_to_silence(
 
 def session_lines() -> list[Any]:
     """What the kiosk says in a typed session: no to every question, then done."""
-    from kiosk.dialog import Dialog
-    from kiosk.events import Ask, Output, Say, Start, Utterance
-    from kiosk.knowledge import load_knowledge
-    from kiosk.prompts import load_pack
+    from kiosk.core.events import Ask, Output, Say, Start, Utterance
+    from kiosk.dialog.machine import Dialog
+    from kiosk.language.pack import load_pack
+    from kiosk.triage.knowledge import load_knowledge
 
     knowledge = load_knowledge()
     pack = load_pack("en", knowledge)
@@ -250,11 +250,11 @@ def main() -> int:
 
 
 def measure(env: dict[str, str], scratch: Path, trials: int) -> int:
-    from kiosk.audio import Microphone
-    from kiosk.inbox import Inbox
+    from kiosk.frontends.inbox import Inbox
+    from kiosk.hearing.audio import Microphone
     from kiosk.speaking.barge_in import BargeIn, PrimedSource
     from kiosk.speaking.speaker import open_speaker
-    from kiosk.tts import VoiceSettings
+    from kiosk.speaking.tts import VoiceSettings
 
     room, voice = Recording(env, "kiosk"), Recording(env, "voice")
     speaker = open_speaker(VoiceSettings("en-us"))

@@ -27,10 +27,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kiosk.knowledge import Triage, load_knowledge  # noqa: E402
-from kiosk.prompts import load_pack  # noqa: E402
-from kiosk.rules import assess  # noqa: E402
-from kiosk.vignettes import Vignette, load_vignettes  # noqa: E402
+from kiosk.dialog.vignettes import Vignette, load_vignettes  # noqa: E402
+from kiosk.language.pack import load_pack  # noqa: E402
+from kiosk.triage.knowledge import Triage, load_knowledge  # noqa: E402
+from kiosk.triage.rules import assess  # noqa: E402
 
 LEVELS = [t.label for t in Triage]
 VIGNETTE_SETS = ("tests/data/vignettes.yaml", "tests/data/vignettes_new.yaml")

@@ -131,6 +131,20 @@ def babble_tracks(corpus: dict[str, Any], half: str) -> list[bytes]:
 # --- in each worker process ------------------------------------------------------------
 
 _STATE: dict[str, Any] = {}
+RENAMED = {"pack": "prompts", "vosk_engine": "asr", "sphinx_engine": "asr_sphinx"}
+"""Modules whose flat name, before the layer subpackages (issue 19), was another word."""
+
+
+def kiosk_module(name: str) -> Any:
+    """A kiosk module by its name now ("kiosk.hearing.nbest"), or by its flat name in a
+    previous revision from before the subpackages ("kiosk.nbest")."""
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError:
+        flat = name.rsplit(".", 1)[1]
+        if name == "kiosk.dialog.table":
+            flat = "dialog_table"
+        return importlib.import_module("kiosk." + RENAMED.get(flat, flat))
 
 
 def setup(
@@ -140,19 +154,18 @@ def setup(
     settings: tuple[str, ...] = (),
 ) -> None:
     """Load the kiosk found at `kiosk_root` (this checkout, or an older revision's), with
-    `settings` ("kiosk.nbest.MIN_AGREED=0.5") changed, to try a threshold on the tuning half."""
+    `settings` ("kiosk.hearing.nbest.MIN_AGREED=0.5") changed, to try a threshold on the
+    tuning half."""
     sys.path.insert(0, kiosk_root)
     for setting in settings:
         name, value = setting.split("=")
         module, constant = name.rsplit(".", 1)
         setattr(
-            importlib.import_module(module),
-            constant,
-            type(getattr(importlib.import_module(module), constant))(value),
+            kiosk_module(module), constant, type(getattr(kiosk_module(module), constant))(value)
         )
-    from kiosk.engines import choose_engine
-    from kiosk.knowledge import load_knowledge
-    from kiosk.prompts import load_pack
+    choose_engine = kiosk_module("kiosk.hearing.engines").choose_engine
+    load_pack = kiosk_module("kiosk.language.pack").load_pack
+    load_knowledge = kiosk_module("kiosk.triage.knowledge").load_knowledge
 
     knowledge = load_knowledge()
     pack = load_pack(lang, knowledge)
@@ -191,7 +204,7 @@ def heard_as(task: Task, clip: bytes, condition: str) -> bytes:
 
 
 def _decide(task: Task, clip: bytes, condition: str) -> Outcome:
-    from kiosk.audio import ClipSource
+    ClipSource = kiosk_module("kiosk.hearing.audio").ClipSource
 
     audio = heard_as(task, clip, condition)
     expecting = _expectation(task.item.question)
@@ -215,9 +228,9 @@ def _decide(task: Task, clip: bytes, condition: str) -> Outcome:
 
 
 def _expectation(question_id: str) -> Any:
-    from kiosk.dialog_table import QUESTION_COMMANDS
-    from kiosk.grammar import Expectation
-    from kiosk.rules import guards_emergency
+    QUESTION_COMMANDS = kiosk_module("kiosk.dialog.table").QUESTION_COMMANDS
+    Expectation = kiosk_module("kiosk.hearing.grammar").Expectation
+    guards_emergency = kiosk_module("kiosk.triage.rules").guards_emergency
 
     question = _STATE["knowledge"].questions[question_id]
     guarded = guards_emergency(_STATE["knowledge"], question)
@@ -225,7 +238,8 @@ def _expectation(question_id: str) -> Any:
 
 
 def _meaning(text: str, expecting: Any) -> str:
-    from kiosk.parse import Answer, Command, interpret_expected
+    parse = kiosk_module("kiosk.language.parse")
+    Answer, Command, interpret_expected = parse.Answer, parse.Command, parse.interpret_expected
 
     meaning = interpret_expected(_STATE["pack"], text, expecting)
     if isinstance(meaning, Answer):

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Where to set PocketSphinx's rejection thresholds (kiosk.asr_sphinx.Fit): tuning half only.
+"""Where to set PocketSphinx's rejection thresholds (kiosk.hearing.sphinx_engine.Fit):
+tuning half only.
 
 Every item of the benchmark corpus's **tuning** half (scripts/voice_corpus.yaml), in each
 of its voices and conditions, goes through the kiosk's PocketSphinx listener once; the
@@ -41,7 +42,7 @@ class Reading:
 
 def read_task(task: bench.Task) -> list[Reading]:
     """The judge's reading of one item in one voice, in each condition."""
-    from kiosk.audio import ClipSource
+    from kiosk.hearing.audio import ClipSource
 
     listener = bench._STATE["engine"].listener
     clip = bench.say(task.item.text, task.voice)
@@ -74,7 +75,7 @@ class _Recorder:
 
 
 def decide(r: Reading, reject_below: float, spread: float, least_lead: float) -> str:
-    from kiosk.asr_sphinx import Fit
+    from kiosk.hearing.sphinx_engine import Fit
 
     fit = Fit(reject_below=reject_below, spread=spread, least_lead=least_lead)
     if r.fit is None or not r.whole or r.fit < fit.least_fit(r.frames):

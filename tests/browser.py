@@ -18,15 +18,15 @@ from typing import Any
 
 import pytest
 
-from kiosk.dialog import Dialog
-from kiosk.events import Ask, End, Output, Result
-from kiosk.inbox import Inbox
-from kiosk.knowledge import Knowledge
-from kiosk.prompts import Pack
-from kiosk.report import Summary
-from kiosk.screen import ScreenServer
-from kiosk.screen_run import ScreenSessions, with_screen
-from kiosk.screen_settings import ScreenSettings
+from kiosk.core.events import Ask, End, Output, Result
+from kiosk.dialog.machine import Dialog
+from kiosk.frontends.inbox import Inbox
+from kiosk.frontends.screen.run import ScreenSessions, with_screen
+from kiosk.frontends.screen.server import ScreenServer
+from kiosk.frontends.screen.settings import ScreenSettings
+from kiosk.language.pack import Pack
+from kiosk.records.report import Summary
+from kiosk.triage.knowledge import Knowledge
 
 ROOT = Path(__file__).resolve().parent.parent
 AXE = ROOT / ".venv" / "axe" / "node_modules" / "axe-core" / "axe.min.js"

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.dialog import Dialog, State
-from kiosk.dialog_table import ASKING, CHANGE_QUESTION, READBACK_QUESTION
-from kiosk.events import Ask, End, Output, Result, Say, Silence, Start, Unclear, Utterance
-from kiosk.knowledge import Knowledge, load_knowledge
-from kiosk.prompts import Pack, load_pack
-from kiosk.report import Summary
+from kiosk.core.events import Ask, End, Output, Result, Say, Silence, Start, Unclear, Utterance
+from kiosk.dialog.machine import Dialog, State
+from kiosk.dialog.table import ASKING, CHANGE_QUESTION, READBACK_QUESTION
+from kiosk.language.pack import Pack, load_pack
+from kiosk.records.report import Summary
+from kiosk.triage.knowledge import Knowledge, load_knowledge
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
-from kiosk.prompts import Pack
+from kiosk.language.pack import Pack
 
 ROOT = Path(__file__).resolve().parent.parent
 Event = dict[str, Any]

@@ -13,21 +13,21 @@ from typing import Any
 
 import pytest
 
-from kiosk.alert import StaffAlert
-from kiosk.audio import ClipSource
-from kiosk.dialog import Dialog
-from kiosk.events import Heard, Output, Say, Utterance
-from kiosk.inbox import Inbox
-from kiosk.knowledge import Knowledge
-from kiosk.prompts import Pack
+from kiosk.config.settings import AlertConfig
+from kiosk.core.events import Heard, Output, Say, Utterance
+from kiosk.dialog.machine import Dialog
+from kiosk.frontends.inbox import Inbox
+from kiosk.frontends.voice import VoiceFrontEnd
+from kiosk.hearing.audio import ClipSource
+from kiosk.language.pack import Pack
 from kiosk.records import messages
+from kiosk.records.alert import StaffAlert
 from kiosk.records.broker import Broker
 from kiosk.records.mqtt_link import KioskLink, make_client
 from kiosk.records.network import KioskNetwork
 from kiosk.records.outbox import Outbox
-from kiosk.settings import AlertConfig
-from kiosk.tts import SilentSpeaker
-from kiosk.voice import VoiceFrontEnd
+from kiosk.speaking.tts import SilentSpeaker
+from kiosk.triage.knowledge import Knowledge
 from tests.broker import Mosquitto
 from tests.conftest import Kiosk
 

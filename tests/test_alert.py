@@ -13,16 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.alert import StaffAlert
-from kiosk.audio import ClipSource
-from kiosk.dialog import Dialog
-from kiosk.events import Heard, Output, Say, Utterance
-from kiosk.knowledge import Knowledge
-from kiosk.present import emergency_lines
-from kiosk.prompts import Pack
-from kiosk.settings import AlertConfig
-from kiosk.tts import SilentSpeaker
-from kiosk.voice import VoiceFrontEnd
+from kiosk.config.settings import AlertConfig
+from kiosk.core.events import Heard, Output, Say, Utterance
+from kiosk.dialog.machine import Dialog
+from kiosk.frontends.voice import VoiceFrontEnd
+from kiosk.hearing.audio import ClipSource
+from kiosk.language.pack import Pack
+from kiosk.language.present import emergency_lines
+from kiosk.records.alert import StaffAlert
+from kiosk.speaking.tts import SilentSpeaker
+from kiosk.triage.knowledge import Knowledge
 from tests.conftest import Kiosk
 from tests.test_lifecycle import ScriptedListener
 
@@ -110,7 +110,7 @@ def test_a_hanging_hook_does_not_delay_the_guidance_and_is_logged(
 ) -> None:
     config = AlertConfig(("sleep", "30"), timeout=0.5)
     kiosk = Watched(knowledge, pack, config)
-    with caplog.at_level(logging.INFO, logger="kiosk.alert"):
+    with caplog.at_level(logging.INFO, logger="kiosk.records.alert"):
         took = emergency(kiosk)
         assert took < 0.2, f"the answer took {took:.2f} s to be handled"
         assert kiosk.pack.emergency_number in guidance(kiosk)[0]
@@ -132,7 +132,7 @@ def test_a_failing_hook_is_logged_and_the_session_carries_on(
     command: tuple[str, ...], logged: str,
 ) -> None:  # fmt: skip
     kiosk = Watched(knowledge, pack, AlertConfig(command))
-    with caplog.at_level(logging.INFO, logger="kiosk.alert"):
+    with caplog.at_level(logging.INFO, logger="kiosk.records.alert"):
         emergency(kiosk)
         kiosk.settle()
     assert logged in caplog.text
@@ -149,7 +149,7 @@ def test_an_unwritable_alert_file_is_logged_and_the_command_still_runs(
     calls = tmp_path / "calls.jsonl"
     config = AlertConfig((sys.executable, "-c", HOOK, str(calls)), blocker / "alerts.jsonl")
     kiosk = Watched(knowledge, pack, config)
-    with caplog.at_level(logging.INFO, logger="kiosk.alert"):
+    with caplog.at_level(logging.INFO, logger="kiosk.records.alert"):
         emergency(kiosk)
         kiosk.settle()
     assert f"cannot write {blocker / 'alerts.jsonl'}" in caplog.text

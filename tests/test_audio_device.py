@@ -31,8 +31,8 @@ from typing import IO
 
 import pytest
 
-from kiosk.knowledge import Knowledge
-from kiosk.prompts import Pack, load_pack
+from kiosk.language.pack import Pack, load_pack
+from kiosk.triage.knowledge import Knowledge
 from tests.conftest import ROOT
 from tests.sound_server import private_pulseaudio
 from tests.speech import SAMPLE_RATE, require_voice_tools, speak

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kiosk.cli import main
-from kiosk.config import describe, load_config
-from kiosk.errors import ConfigFileError
-from kiosk.settings import Settings
+from kiosk.app.cli import main
+from kiosk.config.reading import describe, load_config
+from kiosk.config.settings import Settings
+from kiosk.core.errors import ConfigFileError
 from tests.conftest import ROOT
 
 EXAMPLE = ROOT / "config" / "kiosk.example.yaml"

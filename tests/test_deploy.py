@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.cli import parse_args
-from kiosk.config import load_config
+from kiosk.app.cli import parse_args
+from kiosk.config.reading import load_config
 from tests.conftest import ROOT
 
 SCRIPT = ROOT / "scripts" / "install-kiosk.sh"

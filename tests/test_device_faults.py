@@ -8,20 +8,20 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from kiosk.audio import CHUNK_BYTES
-from kiosk.dialog import Dialog
-from kiosk.errors import AudioDeviceError
-from kiosk.events import Ask, End, Heard, Output, Result, Say, Utterance
-from kiosk.grammar import Expectation
-from kiosk.inbox import Inbox
-from kiosk.knowledge import Knowledge
-from kiosk.prompts import Pack
-from kiosk.report import Summary
+from kiosk.core.errors import AudioDeviceError
+from kiosk.core.events import Ask, End, Heard, Output, Result, Say, Utterance
+from kiosk.dialog.machine import Dialog
+from kiosk.frontends.inbox import Inbox
+from kiosk.frontends.voice import VoiceFrontEnd
+from kiosk.hearing.audio import CHUNK_BYTES
+from kiosk.hearing.grammar import Expectation
+from kiosk.language.pack import Pack
+from kiosk.records.report import Summary
 from kiosk.speaking.espeak import Chunk
 from kiosk.speaking.fakes import FakeSynth, MemoryOutput
 from kiosk.speaking.speaker import StreamingSpeaker, Synth
-from kiosk.tts import SilentSpeaker, Speaker, VoiceSettings
-from kiosk.voice import VoiceFrontEnd
+from kiosk.speaking.tts import SilentSpeaker, Speaker, VoiceSettings
+from kiosk.triage.knowledge import Knowledge
 from tests.conftest import Kiosk
 
 ANSWERS = {

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.dialog import TRANSITIONS, State
-from kiosk.events import Ask, End, Result, Say, Voice
-from kiosk.knowledge import Knowledge
-from kiosk.prompts import Pack
+from kiosk.core.events import Ask, End, Result, Say, Voice
+from kiosk.dialog.machine import TRANSITIONS, State
+from kiosk.language.pack import Pack
+from kiosk.triage.knowledge import Knowledge
 from tests.conftest import Kiosk
 
 GRADUAL_BOTH = {"onset": "slowly", "sides": "both legs"}
@@ -135,7 +135,7 @@ def test_unclear_choice_lists_the_choices(kiosk: Kiosk) -> None:
 def test_asked_again_a_choice_suggests_what_the_question_taught(knowledge: Knowledge) -> None:
     """The Korean side question teaches naming the side (heard far better than 한쪽 다리);
     asked again, the kiosk suggests the same words, and both sides count as one leg."""
-    from kiosk.prompts import load_pack
+    from kiosk.language.pack import load_pack
 
     for side in ("오른쪽 다리", "왼쪽 다리"):
         kiosk = Kiosk(knowledge, load_pack("ko", knowledge))

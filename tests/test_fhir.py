@@ -16,10 +16,10 @@ from fhir.resources.R4B.questionnaire import Questionnaire
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 from fhir.resources.R4B.riskassessment import RiskAssessment
 
-from kiosk.knowledge import Knowledge
-from kiosk.prompts import Pack, load_pack
+from kiosk.language.pack import Pack, load_pack
 from kiosk.records import fhir
-from kiosk.report import Summary
+from kiosk.records.report import Summary
+from kiosk.triage.knowledge import Knowledge
 from tests.conftest import ROOT, Kiosk
 
 KIOSK = [sys.executable, "-m", "kiosk"]

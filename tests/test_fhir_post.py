@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 from fhir.resources.R4B.bundle import Bundle
 
-from kiosk.knowledge import Knowledge
-from kiosk.prompts import Pack
+from kiosk.language.pack import Pack
 from kiosk.records import fhir
 from kiosk.records.fhir_post import FhirPoster
 from kiosk.records.outbox import Outbox
-from kiosk.report import Summary
+from kiosk.records.report import Summary
+from kiosk.triage.knowledge import Knowledge
 
 
 class Server:

@@ -19,7 +19,7 @@ import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
-from kiosk.prompts import Pack
+from kiosk.language.pack import Pack
 from tests.broker import Mosquitto
 from tests.fleet import (
     Event,

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.events import Silence
-from kiosk.lines import LineReader
+from kiosk.core.events import Silence
+from kiosk.frontends.lines import LineReader
 from tests.conftest import ROOT
 from tests.test_frontends import KIOSK, Terminal
 

@@ -7,16 +7,16 @@ import threading
 import time
 from collections.abc import Callable
 
-from kiosk.audio import ClipSource
-from kiosk.dialog import Dialog
-from kiosk.dialog_table import READBACK_QUESTION
-from kiosk.events import Ask, Heard, Output, Result, Utterance
-from kiosk.grammar import Expectation
-from kiosk.inbox import Inbox, read_keys
-from kiosk.knowledge import Knowledge
-from kiosk.prompts import Pack
-from kiosk.tts import SilentSpeaker
-from kiosk.voice import VoiceFrontEnd
+from kiosk.core.events import Ask, Heard, Output, Result, Utterance
+from kiosk.dialog.machine import Dialog
+from kiosk.dialog.table import READBACK_QUESTION
+from kiosk.frontends.inbox import Inbox, read_keys
+from kiosk.frontends.voice import VoiceFrontEnd
+from kiosk.hearing.audio import ClipSource
+from kiosk.hearing.grammar import Expectation
+from kiosk.language.pack import Pack
+from kiosk.speaking.tts import SilentSpeaker
+from kiosk.triage.knowledge import Knowledge
 from tests.conftest import Kiosk
 
 ANSWERS = {"onset": "gradual", "sides": "both_legs", "back_pain": "yes", "age": "67"}

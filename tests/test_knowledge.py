@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kiosk.errors import KnowledgeError
-from kiosk.knowledge import DEFAULT_KNOWLEDGE, Knowledge, Triage, load_knowledge
+from kiosk.core.errors import KnowledgeError
+from kiosk.triage.knowledge import DEFAULT_KNOWLEDGE, Knowledge, Triage, load_knowledge
 
 CAUSES = {
     "multiple_sclerosis", "stroke_tia", "peripheral_neuropathy", "als", "guillain_barre",

@@ -5,15 +5,15 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterator
 
-from kiosk.audio import AudioSource, ClipSource
-from kiosk.dialog import Dialog, State
-from kiosk.events import Ask, End, Heard, Output, Say, Start, Utterance, Voice
-from kiosk.grammar import Expectation
-from kiosk.knowledge import Knowledge
-from kiosk.patience import Patience
-from kiosk.prompts import Pack, load_pack
-from kiosk.tts import SilentSpeaker
-from kiosk.voice import VoiceFrontEnd
+from kiosk.core.events import Ask, End, Heard, Output, Say, Start, Utterance, Voice
+from kiosk.dialog.machine import Dialog, State
+from kiosk.dialog.patience import Patience
+from kiosk.frontends.voice import VoiceFrontEnd
+from kiosk.hearing.audio import AudioSource, ClipSource
+from kiosk.hearing.grammar import Expectation
+from kiosk.language.pack import Pack, load_pack
+from kiosk.speaking.tts import SilentSpeaker
+from kiosk.triage.knowledge import Knowledge
 from tests.conftest import Kiosk
 
 

@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.audio import ClipSource
-from kiosk.dialog import Dialog
-from kiosk.events import Heard, Utterance
-from kiosk.knowledge import Knowledge
-from kiosk.prompts import Pack
-from kiosk.tts import SilentSpeaker
-from kiosk.voice import VoiceFrontEnd
+from kiosk.core.events import Heard, Utterance
+from kiosk.dialog.machine import Dialog
+from kiosk.frontends.voice import VoiceFrontEnd
+from kiosk.hearing.audio import ClipSource
+from kiosk.language.pack import Pack
+from kiosk.speaking.tts import SilentSpeaker
+from kiosk.triage.knowledge import Knowledge
 from tests.conftest import ROOT, Kiosk
 from tests.test_lifecycle import ScriptedListener
 

@@ -12,18 +12,18 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from kiosk.audio import CHUNK_BYTES, SAMPLE_RATE, ClipSource
-from kiosk.dialog import Dialog
-from kiosk.dialog_table import QUESTION_COMMANDS
-from kiosk.engines import Engine, choose_engine
-from kiosk.events import Output, Result, Utterance
-from kiosk.grammar import Expectation, jsgf_grammar, vosk_grammar
-from kiosk.knowledge import Knowledge
-from kiosk.meaning import Answer, Command
-from kiosk.prompts import Pack, load_pack
-from kiosk.tts import SilentSpeaker
-from kiosk.turn import Endpointing
-from kiosk.voice import VoiceFrontEnd
+from kiosk.core.events import Output, Result, Utterance
+from kiosk.core.meaning import Answer, Command
+from kiosk.dialog.machine import Dialog
+from kiosk.dialog.table import QUESTION_COMMANDS
+from kiosk.frontends.voice import VoiceFrontEnd
+from kiosk.hearing.audio import CHUNK_BYTES, SAMPLE_RATE, ClipSource
+from kiosk.hearing.engines import Engine, choose_engine
+from kiosk.hearing.grammar import Expectation, jsgf_grammar, vosk_grammar
+from kiosk.hearing.turn import Endpointing
+from kiosk.language.pack import Pack, load_pack
+from kiosk.speaking.tts import SilentSpeaker
+from kiosk.triage.knowledge import Knowledge
 from tests.conftest import Kiosk
 from tests.speech import Voice, active_power, babble, mixed, require_voice_tools, say
 from tests.test_voice import _NullText

@@ -6,12 +6,12 @@ from collections.abc import Callable, Hashable
 
 import pytest
 
-from kiosk.dialog import QUESTION_COMMANDS
-from kiosk.grammar import Expectation
-from kiosk.knowledge import Knowledge
-from kiosk.nbest import MIN_AGREED, Alternative, Reading, agreed, read
-from kiosk.parse import NotUnderstood, spoken_meaning
-from kiosk.prompts import Pack
+from kiosk.dialog.machine import QUESTION_COMMANDS
+from kiosk.hearing.grammar import Expectation
+from kiosk.hearing.nbest import MIN_AGREED, Alternative, Reading, agreed, read
+from kiosk.language.pack import Pack
+from kiosk.language.parse import NotUnderstood, spoken_meaning
+from kiosk.triage.knowledge import Knowledge
 
 
 def _read(
@@ -124,10 +124,10 @@ def test_an_answer_only_one_speed_barely_heard_is_asked_again(
 def test_with_voting_most_speeds_must_read_the_answer_and_none_another(
     pack: Pack, knowledge: Knowledge, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The rule the benchmark can try instead (`--set kiosk.nbest.AGREEMENT=vote`)."""
-    import kiosk.nbest
+    """The rule the benchmark can try instead (`--set kiosk.hearing.nbest.AGREEMENT=vote`)."""
+    import kiosk.hearing.nbest
 
-    monkeypatch.setattr(kiosk.nbest, "AGREEMENT", "vote")
+    monkeypatch.setattr(kiosk.hearing.nbest, "AGREEMENT", "vote")
     meaning = _meaning_at(pack, knowledge, "stroke_signs")
     weak_but_two = [Reading("no", 0.3, False), None, Reading("no", 0.4, False)]
     heard = agreed(weak_but_two, meaning)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.config import load_config
+from kiosk.config.reading import load_config
 from kiosk.records.checks import network_problems
 from tests.conftest import ROOT
 

@@ -9,15 +9,15 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from kiosk.console import CLEAR_SCREEN, run_interactive
-from kiosk.dialog import Dialog
-from kiosk.events import Ask, End, Heard, Output, Result, Say, Utterance
-from kiosk.grammar import Expectation
-from kiosk.knowledge import Knowledge
-from kiosk.prompts import Pack
-from kiosk.report import Summary
-from kiosk.tts import SilentSpeaker
-from kiosk.voice import VoiceFrontEnd
+from kiosk.core.events import Ask, End, Heard, Output, Result, Say, Utterance
+from kiosk.dialog.machine import Dialog
+from kiosk.frontends.console import CLEAR_SCREEN, run_interactive
+from kiosk.frontends.voice import VoiceFrontEnd
+from kiosk.hearing.grammar import Expectation
+from kiosk.language.pack import Pack
+from kiosk.records.report import Summary
+from kiosk.speaking.tts import SilentSpeaker
+from kiosk.triage.knowledge import Knowledge
 from tests.conftest import Kiosk
 from tests.test_device_faults import FlakyMicrophone
 

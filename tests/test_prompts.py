@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.dialog import QUESTION_COMMANDS
-from kiosk.errors import PromptPackError
-from kiosk.knowledge import Knowledge
-from kiosk.parse import Answer, Command, NotUnderstood, OutOfRange, interpret, normalise
-from kiosk.prompts import DEFAULT_PROMPTS_DIR, Pack, load_pack
+from kiosk.core.errors import PromptPackError
+from kiosk.dialog.machine import QUESTION_COMMANDS
+from kiosk.language.pack import DEFAULT_PROMPTS_DIR, Pack, load_pack
+from kiosk.language.parse import Answer, Command, NotUnderstood, OutOfRange, interpret, normalise
+from kiosk.triage.knowledge import Knowledge
 
 
 def test_no_phrase_means_two_things_at_one_question(knowledge: Knowledge, pack: Pack) -> None:

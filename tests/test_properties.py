@@ -18,14 +18,14 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kiosk.console import run_interactive, run_jsonl
-from kiosk.dialog import Dialog
-from kiosk.errors import DataFileError
-from kiosk.events import Output
-from kiosk.grammar import Expectation
-from kiosk.knowledge import DEFAULT_KNOWLEDGE, DONT_KNOW, Kind, Knowledge, load_knowledge
-from kiosk.parse import LONGEST_NUMBER, Answer, OutOfRange, interpret_expected
-from kiosk.prompts import DEFAULT_PROMPTS_DIR, Pack, load_pack
+from kiosk.core.errors import DataFileError
+from kiosk.core.events import Output
+from kiosk.dialog.machine import Dialog
+from kiosk.frontends.console import run_interactive, run_jsonl
+from kiosk.hearing.grammar import Expectation
+from kiosk.language.pack import DEFAULT_PROMPTS_DIR, Pack, load_pack
+from kiosk.language.parse import LONGEST_NUMBER, Answer, OutOfRange, interpret_expected
+from kiosk.triage.knowledge import DEFAULT_KNOWLEDGE, DONT_KNOW, Kind, Knowledge, load_knowledge
 
 FAST = settings(
     max_examples=120,

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 
-from kiosk.dialog import State
-from kiosk.events import Ask, Result, Say
-from kiosk.grammar import phrases
-from kiosk.knowledge import Knowledge
-from kiosk.prompts import load_pack
-from kiosk.screen_protocol import screen_event
+from kiosk.core.events import Ask, Result, Say
+from kiosk.dialog.machine import State
+from kiosk.frontends.screen.protocol import screen_event
+from kiosk.hearing.grammar import phrases
+from kiosk.language.pack import load_pack
+from kiosk.triage.knowledge import Knowledge
 from tests.conftest import Kiosk
 
 NEUROPATHY = {"onset": "slowly", "sides": "both legs", "feet_numb": "yes", "diabetes": "yes"}

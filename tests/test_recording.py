@@ -18,10 +18,10 @@ from typing import Any
 
 import pytest
 
-from kiosk.audio import CHUNK_BYTES, SAMPLE_RATE, Microphone
-from kiosk.knowledge import Knowledge
-from kiosk.prompts import load_pack
-from kiosk.resample import Resampler, resample
+from kiosk.hearing.audio import CHUNK_BYTES, SAMPLE_RATE, Microphone
+from kiosk.hearing.resample import Resampler, resample
+from kiosk.language.pack import load_pack
+from kiosk.triage.knowledge import Knowledge
 from tests.conftest import ROOT
 from tests.speech import require_voice_tools, speak
 
@@ -141,11 +141,11 @@ def test_a_quiet_voice_at_the_microphone_is_understood_from_the_next_answer_on(
     """A live answer is decided while it is heard, so the kiosk sets the microphone's gain
     from the voice of the turns before: someone speaking 20 dB quieter than usual (a weak
     voice, or standing back) is understood once they have said something."""
-    from kiosk.audio import ClipSource
-    from kiosk.engines import choose_engine
-    from kiosk.level import LevelledSource
-    from kiosk.recognize import describe, expectation_for
-    from kiosk.turn import Endpointing
+    from kiosk.app.recognize import describe, expectation_for
+    from kiosk.hearing.audio import ClipSource
+    from kiosk.hearing.engines import choose_engine
+    from kiosk.hearing.level import LevelledSource
+    from kiosk.hearing.turn import Endpointing
 
     require_voice_tools()
     pack = load_pack("ko", knowledge)
@@ -222,8 +222,8 @@ def test_a_microphone_that_cannot_record_at_16_khz_is_still_understood(
 ) -> None:
     """Many sound cards without PulseAudio record only at 44.1 or 48 kHz: the kiosk
     records at the card's rate and converts, instead of giving up on voice."""
-    from kiosk.engines import choose_engine
-    from kiosk.recognize import expectation_for
+    from kiosk.app.recognize import expectation_for
+    from kiosk.hearing.engines import choose_engine
 
     require_voice_tools()
     card = _CardAt48k(_at_48k(bytes(SAMPLE_RATE) + speak("both legs", "en-us")))

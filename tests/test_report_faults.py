@@ -12,11 +12,11 @@ import json
 import time
 from pathlib import Path
 
-from kiosk.dialog import Dialog, State
-from kiosk.events import Output, Say
-from kiosk.knowledge import Knowledge
-from kiosk.prompts import Pack
-from kiosk.report import ReportWriter, write_atomically
+from kiosk.core.events import Output, Say
+from kiosk.dialog.machine import Dialog, State
+from kiosk.language.pack import Pack
+from kiosk.records.report import ReportWriter, write_atomically
+from kiosk.triage.knowledge import Knowledge
 from tests.conftest import Kiosk
 
 PEOPLE = [

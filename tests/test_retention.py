@@ -6,13 +6,13 @@ import os
 import time
 from pathlib import Path
 
-from kiosk.cli import dialog_factory
-from kiosk.events import Output
-from kiosk.knowledge import Knowledge
-from kiosk.prompts import Pack
-from kiosk.report import ReportWriter
-from kiosk.retention import DAY, is_summary_file, prune, pruning
-from kiosk.settings import Settings
+from kiosk.app.cli import dialog_factory
+from kiosk.config.settings import Settings
+from kiosk.core.events import Output
+from kiosk.language.pack import Pack
+from kiosk.records.report import ReportWriter
+from kiosk.records.retention import DAY, is_summary_file, prune, pruning
+from kiosk.triage.knowledge import Knowledge
 from tests.conftest import Kiosk
 
 NOW = time.time()

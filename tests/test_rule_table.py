@@ -9,9 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kiosk.knowledge import DEFAULT_KNOWLEDGE, Knowledge
-from kiosk.prompts import Pack
-from kiosk.triage.rule_table import render, rule_table
+from kiosk.language.pack import Pack
+from kiosk.records.rule_table import render, rule_table
+from kiosk.triage.knowledge import DEFAULT_KNOWLEDGE, Knowledge
 from tests.conftest import ROOT, Kiosk
 
 KIOSK = [sys.executable, "-m", "kiosk"]

@@ -6,8 +6,8 @@ import itertools
 
 import pytest
 
-from kiosk.knowledge import DONT_KNOW, Knowledge, Triage
-from kiosk.rules import assess, expected_information_gain, next_question, posterior
+from kiosk.triage.knowledge import DONT_KNOW, Knowledge, Triage
+from kiosk.triage.rules import assess, expected_information_gain, next_question, posterior
 from tests.conftest import Kiosk
 
 # Textbook presentations, each from the cause's cited sources (see the knowledge file).

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from kiosk.knowledge import Knowledge
-from kiosk.prompts import Pack, load_pack
+from kiosk.language.pack import Pack, load_pack
+from kiosk.triage.knowledge import Knowledge
 from tests.browser import (
     AXE,
     SCREENSHOTS,

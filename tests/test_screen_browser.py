@@ -13,14 +13,14 @@ from typing import Any
 
 import pytest
 
-from kiosk.audio import ClipSource
-from kiosk.dialog_table import READBACK_QUESTION
-from kiosk.events import Heard, Result, Say, Utterance
-from kiosk.grammar import Expectation
-from kiosk.knowledge import Knowledge
-from kiosk.prompts import Pack, load_pack
-from kiosk.tts import SilentSpeaker
-from kiosk.voice import VoiceFrontEnd
+from kiosk.core.events import Heard, Result, Say, Utterance
+from kiosk.dialog.table import READBACK_QUESTION
+from kiosk.frontends.voice import VoiceFrontEnd
+from kiosk.hearing.audio import ClipSource
+from kiosk.hearing.grammar import Expectation
+from kiosk.language.pack import Pack, load_pack
+from kiosk.speaking.tts import SilentSpeaker
+from kiosk.triage.knowledge import Knowledge
 from tests.browser import ScreenKiosk, require_browser, serving, start_chromium
 from tests.conftest import Kiosk
 

@@ -15,14 +15,14 @@ from typing import Any
 import aiohttp
 import pytest
 
-from kiosk.cli import main
-from kiosk.errors import ConfigError
-from kiosk.events import Ask, Start, Utterance
-from kiosk.inbox import Posted
-from kiosk.knowledge import Knowledge
-from kiosk.prompts import Pack
-from kiosk.screen_protocol import BadMessage, read_message, screen_event
-from kiosk.screen_settings import ScreenSettings
+from kiosk.app.cli import main
+from kiosk.core.errors import ConfigError
+from kiosk.core.events import Ask, Start, Utterance
+from kiosk.frontends.inbox import Posted
+from kiosk.frontends.screen.protocol import BadMessage, read_message, screen_event
+from kiosk.frontends.screen.settings import ScreenSettings
+from kiosk.language.pack import Pack
+from kiosk.triage.knowledge import Knowledge
 from tests.browser import ScreenKiosk, serving
 
 TOKEN = "a-long-shared-secret-for-the-tablet"
@@ -157,8 +157,8 @@ def test_the_command_line_refuses_an_open_screen_without_a_token(
 
 
 def test_with_a_token_the_page_and_socket_need_it(knowledge: Knowledge, pack: Pack) -> None:
-    from kiosk.inbox import Inbox
-    from kiosk.screen import ScreenServer
+    from kiosk.frontends.inbox import Inbox
+    from kiosk.frontends.screen.server import ScreenServer
 
     server = ScreenServer(ScreenSettings("127.0.0.1", 0, TOKEN), pack, Inbox())
     url = server.start()
@@ -199,8 +199,8 @@ def test_kiosk_screen_serves_the_page_and_runs_the_dialog(tmp_path: Path) -> Non
 
 
 def test_a_port_in_use_is_named_in_a_clear_error(screen: ScreenKiosk, pack: Pack) -> None:
-    from kiosk.inbox import Inbox
-    from kiosk.screen import ScreenServer
+    from kiosk.frontends.inbox import Inbox
+    from kiosk.frontends.screen.server import ScreenServer
 
     taken = screen.server.port
     with pytest.raises(ConfigError, match=f"cannot serve the screen on 127.0.0.1:{taken}"):

@@ -6,15 +6,15 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 
-from kiosk.audio import ClipSource
-from kiosk.dialog import Dialog
-from kiosk.events import Heard, Output, Utterance
-from kiosk.grammar import Expectation
-from kiosk.inbox import Inbox
-from kiosk.knowledge import Knowledge
-from kiosk.prompts import Pack
-from kiosk.tts import SilentSpeaker
-from kiosk.voice import VoiceFrontEnd
+from kiosk.core.events import Heard, Output, Utterance
+from kiosk.dialog.machine import Dialog
+from kiosk.frontends.inbox import Inbox
+from kiosk.frontends.voice import VoiceFrontEnd
+from kiosk.hearing.audio import ClipSource
+from kiosk.hearing.grammar import Expectation
+from kiosk.language.pack import Pack
+from kiosk.speaking.tts import SilentSpeaker
+from kiosk.triage.knowledge import Knowledge
 
 
 class ScriptedListener:

@@ -9,13 +9,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from kiosk.console import run_interactive
-from kiosk.dialog import Dialog, State
-from kiosk.events import Ask, Output, Say, Start, Utterance
-from kiosk.knowledge import Knowledge
-from kiosk.prompts import Pack
-from kiosk.report import ReportWriter, Summary
-from kiosk.session import drive
+from kiosk.core.events import Ask, Output, Say, Start, Utterance
+from kiosk.dialog.machine import Dialog, State
+from kiosk.dialog.session import drive
+from kiosk.frontends.console import run_interactive
+from kiosk.language.pack import Pack
+from kiosk.records.report import ReportWriter, Summary
+from kiosk.triage.knowledge import Knowledge
 
 
 class FailsOnce:

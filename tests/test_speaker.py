@@ -14,19 +14,19 @@ from collections.abc import Callable
 
 import pytest
 
-from kiosk.audio import ClipSource
-from kiosk.dialog import Dialog
-from kiosk.events import Heard, Output, Say, Utterance
-from kiosk.grammar import Expectation
-from kiosk.inbox import Inbox
-from kiosk.knowledge import Knowledge
-from kiosk.prompts import Pack
+from kiosk.core.events import Heard, Output, Say, Utterance
+from kiosk.dialog.machine import Dialog
+from kiosk.dialog.voice_levels import VoiceLevels
+from kiosk.frontends.inbox import Inbox
+from kiosk.frontends.voice import VoiceFrontEnd
+from kiosk.hearing.audio import ClipSource
+from kiosk.hearing.grammar import Expectation
+from kiosk.language.pack import Pack
 from kiosk.speaking.espeak import Chunk
 from kiosk.speaking.fakes import FakeSynth, MemoryOutput
 from kiosk.speaking.speaker import StreamingSpeaker
-from kiosk.tts import VoiceSettings
-from kiosk.voice import VoiceFrontEnd
-from kiosk.voice_settings import VoiceLevels
+from kiosk.speaking.tts import VoiceSettings
+from kiosk.triage.knowledge import Knowledge
 
 LONG_LINE = "a long line " * 40
 """480 characters: 4.8 s at the fake's 10 ms a character."""
@@ -272,7 +272,7 @@ def test_the_kiosks_own_echo_never_counts_as_a_voice_but_a_louder_voice_does() -
 def test_the_microphone_opens_after_a_rising_tone_and_closes_with_a_falling_one(
     knowledge: Knowledge, pack: Pack
 ) -> None:
-    from kiosk.tts import SilentSpeaker
+    from kiosk.speaking.tts import SilentSpeaker
 
     inbox = Inbox()
     speaker = SilentSpeaker()
@@ -298,7 +298,7 @@ def test_the_microphone_opens_after_a_rising_tone_and_closes_with_a_falling_one(
 def test_the_headphones_key_switches_output_or_says_there_are_none(
     knowledge: Knowledge, pack: Pack, headphones: bool
 ) -> None:
-    from kiosk.tts import SilentSpeaker
+    from kiosk.speaking.tts import SilentSpeaker
 
     inbox = Inbox()
     for key in ("h", "", "stop"):

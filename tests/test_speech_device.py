@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.knowledge import Knowledge
-from kiosk.prompts import Pack
+from kiosk.language.pack import Pack
 from kiosk.speaking.espeak import Espeak
+from kiosk.triage.knowledge import Knowledge
 from tests.conftest import ROOT
 from tests.sound_server import private_pulseaudio
 from tests.speech import speak

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.cli import main
-from kiosk.knowledge import DEFAULT_KNOWLEDGE
-from kiosk.prompts import DEFAULT_PROMPTS_DIR
+from kiosk.app.cli import main
+from kiosk.language.pack import DEFAULT_PROMPTS_DIR
+from kiosk.triage.knowledge import DEFAULT_KNOWLEDGE
 from tests.speech import require_voice_tools
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.knowledge import Knowledge
-from kiosk.prompts import Pack
+from kiosk.language.pack import Pack
+from kiosk.triage.knowledge import Knowledge
 from tests.conftest import ROOT
 
 STOP_WITHIN = 2.0

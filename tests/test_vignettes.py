@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.knowledge import Knowledge, Triage
-from kiosk.prompts import Pack
-from kiosk.vignettes import Vignette, load_vignettes
+from kiosk.dialog.vignettes import Vignette, load_vignettes
+from kiosk.language.pack import Pack
+from kiosk.triage.knowledge import Knowledge, Triage
 from tests.conftest import ROOT, Kiosk
 
 VIGNETTES = load_vignettes(ROOT / "tests/data/vignettes.yaml")

@@ -13,19 +13,19 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from kiosk.audio import CHUNK_BYTES, SAMPLE_RATE
-from kiosk.dialog import Dialog
-from kiosk.dialog_table import IDLE_COMMANDS, READBACK_QUESTION, RESULT_COMMANDS
-from kiosk.engines import Engine, choose_engine
-from kiosk.events import Ask, Output, Result, Say
-from kiosk.grammar import Expectation, grammar_words
-from kiosk.knowledge import Knowledge
-from kiosk.models import find_vosk_model
-from kiosk.prompts import Pack, load_pack
-from kiosk.tts import SilentSpeaker
-from kiosk.turn import Endpointing
-from kiosk.vocabulary import normalise
-from kiosk.voice import VoiceFrontEnd
+from kiosk.core.events import Ask, Output, Result, Say
+from kiosk.dialog.machine import Dialog
+from kiosk.dialog.table import IDLE_COMMANDS, READBACK_QUESTION, RESULT_COMMANDS
+from kiosk.frontends.voice import VoiceFrontEnd
+from kiosk.hearing.audio import CHUNK_BYTES, SAMPLE_RATE
+from kiosk.hearing.engines import Engine, choose_engine
+from kiosk.hearing.grammar import Expectation, grammar_words
+from kiosk.hearing.models import find_vosk_model
+from kiosk.hearing.turn import Endpointing
+from kiosk.language.pack import Pack, load_pack
+from kiosk.language.vocabulary import normalise
+from kiosk.speaking.tts import SilentSpeaker
+from kiosk.triage.knowledge import Knowledge
 from tests.conftest import Kiosk
 from tests.speech import require_voice_tools, speak
 

@@ -10,14 +10,14 @@ from typing import Any
 
 import pytest
 
-from kiosk.audio import CHUNK_BYTES, ClipSource
-from kiosk.dialog import QUESTION_COMMANDS
-from kiosk.errors import AudioDeviceError
-from kiosk.grammar import Expectation, SoFar, answer_so_far, phrases, vosk_grammar
-from kiosk.knowledge import Knowledge
-from kiosk.prompts import Pack, load_pack
-from kiosk.recording import read_wav
-from kiosk.turn import Endpointing, Turn
+from kiosk.core.errors import AudioDeviceError
+from kiosk.dialog.machine import QUESTION_COMMANDS
+from kiosk.hearing.audio import CHUNK_BYTES, ClipSource
+from kiosk.hearing.grammar import Expectation, SoFar, answer_so_far, phrases, vosk_grammar
+from kiosk.hearing.recording import read_wav
+from kiosk.hearing.turn import Endpointing, Turn
+from kiosk.language.pack import Pack, load_pack
+from kiosk.triage.knowledge import Knowledge
 
 pytestmark = pytest.mark.voice
 
@@ -144,12 +144,12 @@ def test_a_wav_in_another_format_is_converted_and_a_non_wav_is_named(tmp_path: P
 
 
 def test_pocketsphinx_red_flag_answers_are_always_confirmed(knowledge: Knowledge) -> None:
-    from kiosk.audio import ClipSource
-    from kiosk.engines import choose_engine
-    from kiosk.events import Utterance
-    from kiosk.meaning import Answer
-    from kiosk.prompts import load_pack
-    from kiosk.recognize import expectation_for
+    from kiosk.app.recognize import expectation_for
+    from kiosk.core.events import Utterance
+    from kiosk.core.meaning import Answer
+    from kiosk.hearing.audio import ClipSource
+    from kiosk.hearing.engines import choose_engine
+    from kiosk.language.pack import load_pack
     from tests.speech import require_voice_tools, speak
 
     require_voice_tools()
@@ -216,8 +216,8 @@ class _TwoReadings:
 def _sphinx_decides(knowledge: Knowledge, grammar: Any) -> Any:
     """The PocketSphinx listener's decision on a short turn at a plain yes/no question,
     with a stand-in decoder for the grammar (streaming and judge)."""
-    from kiosk.asr_sphinx import SphinxListener
-    from kiosk.recognize import expectation_for
+    from kiosk.app.recognize import expectation_for
+    from kiosk.hearing.sphinx_engine import SphinxListener
 
     english = load_pack("en", knowledge)
     listener = SphinxListener(grammar, grammar, english, lambda t, e: answer_so_far(english, t, e))
@@ -232,8 +232,8 @@ def _sphinx_decides(knowledge: Knowledge, grammar: Any) -> Any:
 def test_pocketsphinx_asks_again_when_two_meanings_fit_almost_equally(
     knowledge: Knowledge, behind: float, heard_as: str | None
 ) -> None:
-    from kiosk.events import Unclear, Utterance
-    from kiosk.meaning import Command
+    from kiosk.core.events import Unclear, Utterance
+    from kiosk.core.meaning import Command
 
     decision = _sphinx_decides(knowledge, _TwoReadings(behind))
     if heard_as is None:
@@ -248,8 +248,8 @@ def test_pocketsphinx_wants_a_better_fit_from_longer_speech(
 ) -> None:
     """A fit that passes for a short word is not enough over seconds of speech: that is
     a sentence forced onto a phrase, and the person is asked again."""
-    from kiosk.events import Unclear, Utterance
-    from kiosk.meaning import Command
+    from kiosk.core.events import Unclear, Utterance
+    from kiosk.core.meaning import Command
 
     decision = _sphinx_decides(knowledge, _TwoReadings(behind=10.0, fit=-65.0, frames=frames))
     if heard_as is None:
@@ -263,8 +263,8 @@ def test_pocketsphinx_understands_recordings_that_begin_in_digital_silence(
 ) -> None:
     """WAV files and synthetic speech can begin with exact zeros, which no microphone
     gives and the acoustic model never heard; the kiosk still understands them."""
-    from kiosk.engines import choose_engine
-    from kiosk.recognize import expectation_for
+    from kiosk.app.recognize import expectation_for
+    from kiosk.hearing.engines import choose_engine
     from tests.speech import require_voice_tools, speak
 
     require_voice_tools()
@@ -284,8 +284,8 @@ def test_pocketsphinx_does_not_decide_while_the_person_is_still_talking(
 ) -> None:
     """A sentence said instead of an answer is heard to its end, not cut off where its
     first words happen to fit an answer (and then judged on that half)."""
-    from kiosk.engines import choose_engine
-    from kiosk.recognize import expectation_for
+    from kiosk.app.recognize import expectation_for
+    from kiosk.hearing.engines import choose_engine
     from tests.speech import require_voice_tools, speak
 
     require_voice_tools()
@@ -308,9 +308,9 @@ def test_pocketsphinx_understands_an_answer_after_a_long_pause(knowledge: Knowle
 
     One answer in the fifteen may be asked again; none may be taken for another answer.
     When the whole turn, quiet and all, was heard, 8 of the 15 were understood."""
-    from kiosk.engines import choose_engine
-    from kiosk.parse import interpret_expected
-    from kiosk.recognize import expectation_for
+    from kiosk.app.recognize import expectation_for
+    from kiosk.hearing.engines import choose_engine
+    from kiosk.language.parse import interpret_expected
     from tests.speech import require_voice_tools, speak
 
     require_voice_tools()
@@ -339,9 +339,9 @@ def test_pocketsphinx_asks_again_when_a_sentence_is_said_instead_of_an_answer(
 ) -> None:
     """People say all sorts of things to a kiosk; a grammar forces each onto its nearest
     phrase, and at a red-flag question none of that may count as an answer."""
-    from kiosk.engines import choose_engine
-    from kiosk.events import Unclear
-    from kiosk.recognize import expectation_for
+    from kiosk.app.recognize import expectation_for
+    from kiosk.core.events import Unclear
+    from kiosk.hearing.engines import choose_engine
     from tests.speech import require_voice_tools, speak, with_noise
 
     require_voice_tools()
@@ -367,9 +367,9 @@ def test_pocketsphinx_understands_answers_the_kiosk_waited_on(knowledge: Knowled
     """A kiosk set to wait longer for slow speakers hears seconds of quiet after every
     answer; that quiet must not change what is understood. (When the judge heard all
     of it, 16 of the 21 were understood and "no" was once taken for "help".)"""
-    from kiosk.engines import choose_engine
-    from kiosk.parse import interpret_expected
-    from kiosk.recognize import expectation_for
+    from kiosk.app.recognize import expectation_for
+    from kiosk.hearing.engines import choose_engine
+    from kiosk.language.parse import interpret_expected
     from tests.speech import require_voice_tools, speak
 
     require_voice_tools()
@@ -404,10 +404,10 @@ def test_vosk_understands_more_voices_by_hearing_them_at_three_speeds(
     """Korean answers in four espeak-ng voices that none of the benchmark's or the tuning
     set's are: the phrases the kiosk teaches. Heard only as they came, 26 of the 36 were
     understood; heard 10% slower and faster as well, 30."""
-    from kiosk.asr import VoskListener
-    from kiosk.engines import choose_engine
-    from kiosk.parse import interpret_expected
-    from kiosk.recognize import expectation_for
+    from kiosk.app.recognize import expectation_for
+    from kiosk.hearing.engines import choose_engine
+    from kiosk.hearing.vosk_engine import VoskListener
+    from kiosk.language.parse import interpret_expected
     from tests.speech import require_voice_tools, speak
 
     require_voice_tools()
@@ -440,10 +440,10 @@ def test_pocketsphinx_hears_start_where_it_is_the_only_thing_to_say(knowledge: K
     """At idle the grammar has one meaning, so there is no rival to measure a lead
     against; the kiosk must still hear "start" (it once failed to build the rival's
     empty grammar and never left idle)."""
-    from kiosk.dialog_table import IDLE_COMMANDS
-    from kiosk.engines import choose_engine
-    from kiosk.grammar import Expectation
-    from kiosk.meaning import Command
+    from kiosk.core.meaning import Command
+    from kiosk.dialog.table import IDLE_COMMANDS
+    from kiosk.hearing.engines import choose_engine
+    from kiosk.hearing.grammar import Expectation
     from tests.speech import require_voice_tools, speak
 
     require_voice_tools()

@@ -30,7 +30,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )  # fmt: skip
     [wheel] = folder.glob("*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    assert {"kiosk/packs/en.yaml", "kiosk/packs/ko.yaml"} <= set(names), names
+    assert {"kiosk/language/packs/en.yaml", "kiosk/language/packs/ko.yaml"} <= set(names), names
     venv = folder / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
     subprocess.run(

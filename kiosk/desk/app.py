@@ -23,14 +23,14 @@ from typing import Any, TextIO
 
 import paho.mqtt.client as mqtt
 
-from kiosk.config import load_config
+from kiosk.config.reading import load_config
+from kiosk.config.settings import DEFAULT_CONFIG, Settings
+from kiosk.core.errors import KioskError
 from kiosk.desk.board import Board
 from kiosk.desk.show import Shower
-from kiosk.errors import KioskError
 from kiosk.records import messages
 from kiosk.records.broker import Broker, broker_from
 from kiosk.records.mqtt_link import make_client
-from kiosk.settings import DEFAULT_CONFIG, Settings
 
 log = logging.getLogger(__name__)
 REMIND_EVERY = 15.0

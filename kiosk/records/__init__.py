@@ -1,2 +1,3 @@
 """Records a session leaves: the clinician summary and how it is worded, the on-disk
-outbox, MQTT to the staff desk, and FHIR."""
+outbox, the staff alert, MQTT to the staff desk, FHIR, and the rule table a clinician
+signs."""

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from kiosk.errors import ConfigError
-from kiosk.settings import NetworkConfig
+from kiosk.config.settings import NetworkConfig
+from kiosk.core.errors import ConfigError
 
 
 @dataclass(frozen=True)

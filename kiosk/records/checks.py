@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from kiosk.errors import ConfigError
+from kiosk.config.settings import Settings
+from kiosk.core.errors import ConfigError
 from kiosk.records.broker import broker_from, is_local, security_problems
 from kiosk.records.messages import KIOSK_ID
-from kiosk.settings import Settings
 
 
 def network_problems(settings: Settings, mqtt_url: str | None = None) -> list[str]:

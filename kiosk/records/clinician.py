@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from kiosk.knowledge import DONT_KNOW, Knowledge
-from kiosk.rules import Answers, Assessment, RankedCause, rule_fires
+from kiosk.triage.knowledge import DONT_KNOW, Knowledge
+from kiosk.triage.rules import Answers, Assessment, RankedCause, rule_fires
 
 if TYPE_CHECKING:
-    from kiosk.report import Summary
+    from kiosk.records.report import Summary
 
 PRESENTATION = ("onset", "sides", "progression", "function_now")
 """The answers that frame the story, in the order a clinician writes it."""

@@ -18,9 +18,9 @@ import json
 import uuid
 from typing import Any
 
-from kiosk.knowledge import DONT_KNOW, Kind, Knowledge, Question
-from kiosk.prompts import Pack
-from kiosk.report import Summary
+from kiosk.language.pack import Pack
+from kiosk.records.report import Summary
+from kiosk.triage.knowledge import DONT_KNOW, Kind, Knowledge, Question
 
 BASE = "urn:leg-kiosk"
 ANSWERS = f"{BASE}:answer"

@@ -20,7 +20,7 @@ from pathlib import Path
 from kiosk.records.fhir import Json, as_transaction
 from kiosk.records.messages import new_id
 from kiosk.records.outbox import OTHER, Outbox, Waiting
-from kiosk.report import write_atomically
+from kiosk.records.report import write_atomically
 
 log = logging.getLogger(__name__)
 RETRY_STATUSES = frozenset({408, 429})

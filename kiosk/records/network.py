@@ -17,18 +17,18 @@ import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from kiosk import alert as staff_alert
-from kiosk.errors import ConfigError
-from kiosk.events import End, Output, Say
-from kiosk.knowledge import Knowledge
-from kiosk.prompts import Pack
+from kiosk.config.settings import Settings
+from kiosk.core.errors import ConfigError
+from kiosk.core.events import End, Output, Say
+from kiosk.language.pack import Pack
+from kiosk.records import alert as staff_alert
 from kiosk.records import fhir, messages
 from kiosk.records.broker import Broker, broker_from, read_secret
 from kiosk.records.fhir_post import FhirPoster
 from kiosk.records.mqtt_link import KioskLink
 from kiosk.records.outbox import Outbox
-from kiosk.report import Summary
-from kiosk.settings import Settings
+from kiosk.records.report import Summary
+from kiosk.triage.knowledge import Knowledge
 
 log = logging.getLogger(__name__)
 FHIR_SUFFIX = "fhir"

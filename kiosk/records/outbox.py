@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.report import write_atomically
+from kiosk.records.report import write_atomically
 
 log = logging.getLogger(__name__)
 

@@ -25,8 +25,8 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from kiosk.audio import CHUNK_SECONDS, SAMPLE_RATE, AudioSource
-from kiosk.errors import AudioDeviceError
+from kiosk.core.errors import AudioDeviceError
+from kiosk.hearing.audio import CHUNK_SECONDS, SAMPLE_RATE, AudioSource
 
 log = logging.getLogger(__name__)
 

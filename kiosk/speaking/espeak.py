@@ -16,7 +16,7 @@ import logging
 import threading
 from collections.abc import Callable
 
-from kiosk.errors import AudioDeviceError
+from kiosk.core.errors import AudioDeviceError
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ import time
 from collections import deque
 from typing import Any, Protocol
 
-from kiosk.errors import AudioDeviceError
+from kiosk.core.errors import AudioDeviceError
 
 log = logging.getLogger(__name__)
 

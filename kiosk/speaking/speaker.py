@@ -22,7 +22,7 @@ from typing import Protocol
 from kiosk.speaking.earcons import Earcon, tone
 from kiosk.speaking.espeak import Chunk
 from kiosk.speaking.player import Output, scaled
-from kiosk.tts import VoiceSettings
+from kiosk.speaking.tts import VoiceSettings
 
 log = logging.getLogger(__name__)
 

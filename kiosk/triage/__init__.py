@@ -1,1 +1,2 @@
-"""Triage: what the knowledge decides and how a clinician can check it."""
+"""Triage: the knowledge (causes, questions, red flags, rules and their sources) and the
+pure rules that score answers. Knows nothing about words, audio or the dialog."""

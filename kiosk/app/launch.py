@@ -1,0 +1,130 @@
+"""Choosing and building voice mode, or saying exactly why it is not available."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from kiosk.config.settings import AudioConfig
+from kiosk.core.errors import KioskError
+from kiosk.core.events import Output
+from kiosk.dialog.machine import Dialog
+from kiosk.frontends.inbox import Inbox
+from kiosk.hearing.audio import AudioSource, ClipSource, Microphone
+from kiosk.hearing.engines import EngineName
+from kiosk.hearing.level import LevelledSource, levelled
+from kiosk.hearing.recording import read_wav
+from kiosk.hearing.turn import Endpointing
+from kiosk.language.pack import Pack
+from kiosk.speaking.barge_in import BargeIn, PrimedSource
+from kiosk.triage.knowledge import Knowledge
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class VoiceOptions:
+    model: Path | None = None
+    """A Vosk model folder; None: look in models/ and in installed model packages."""
+    input_device: str | None = None
+    """A sounddevice input device (index or name); None: the system default."""
+    wav_answers: tuple[Path, ...] = ()
+    """Recorded answers to play instead of a microphone, one per question."""
+    voice: str | None = None
+    """The speech engine's voice; None: the espeak-ng voice named like the pack's language."""
+    sessions: int | None = None
+    """Stop after this many sessions (None: run until stopped)."""
+    no_speech: float = 12.0
+    """Seconds without any speech before a turn counts as silence."""
+    words_per_minute: int = 150
+    """The speech rate each new person starts at."""
+    volume: float = 0.7
+    """The volume (0-1) each new person starts at."""
+    engine: EngineName | None = None
+    """Force a recognizer; None: Vosk if a model is there, else PocketSphinx for English."""
+    audio: AudioConfig = field(default_factory=AudioConfig)
+    """Outputs, private listening, earcons and barge-in."""
+
+
+def run_voice(
+    options: VoiceOptions,
+    knowledge: Knowledge,
+    pack: Pack,
+    make_dialog: Callable[[Callable[[Output], None]], Dialog],
+    out: TextIO = sys.stdout,
+    keys: TextIO | None = sys.stdin,
+    inbox: Inbox | None = None,
+    on_listening: Callable[[bool], None] | None = None,
+) -> int | None:
+    """Run voice mode; None (after saying why, on stderr) when it cannot start.
+
+    Lines typed on `keys` (1 yes, 2 no, 3 don't know, or a command) answer too, in the
+    same session, for anyone whose speech the kiosk does not understand. The screen
+    passes its own `inbox` (touches answer too) and is told when the kiosk listens."""
+    from kiosk.frontends.inbox import read_keys
+    from kiosk.frontends.voice import VoiceFrontEnd
+    from kiosk.hearing.engines import choose_engine
+    from kiosk.speaking.speaker import open_speaker
+    from kiosk.speaking.tts import VoiceSettings
+
+    try:
+        engine = choose_engine(
+            pack, knowledge, options.engine, options.model, Endpointing(no_speech=options.no_speech)
+        )
+        source, microphone = _source(options)
+    except KioskError as exc:
+        _unavailable(str(exc))
+        return None
+    if engine.missing_words:
+        print(f"kiosk: these answer words are not known to {engine.name} and cannot be "
+              f"heard: {', '.join(engine.missing_words)}", file=sys.stderr)  # fmt: skip
+    print(f"kiosk: voice mode with {engine.why}", file=sys.stderr)
+    listener = engine.listener
+    audio = options.audio
+    speaker = open_speaker(
+        VoiceSettings(
+            options.voice or pack.language,
+            options.words_per_minute,
+            options.volume,
+            output_device=_device(audio.output),
+            private_output=_device(audio.private_output),
+            private=audio.private,
+            earcons=audio.earcons,
+        )
+    )
+    barge_in = BargeIn(microphone, speaker.played) if microphone and audio.barge_in else None
+    inbox = inbox or Inbox()
+    if keys is not None and not options.wav_answers:
+        read_keys(keys, inbox)
+    front = VoiceFrontEnd(
+        make_dialog, listener, source, speaker, out, inbox, on_listening,
+        barge_in=barge_in, private=speaker.set_private(audio.private) and audio.private,
+    )  # fmt: skip
+    try:
+        return front.run(options.sessions, start_at_once=bool(options.wav_answers))
+    finally:
+        speaker.close()
+        source.close()
+
+
+def _source(options: VoiceOptions) -> tuple[AudioSource, PrimedSource | None]:
+    """What the listener hears, and the microphone a barge-in reads (None for clips)."""
+    if options.wav_answers:
+        return ClipSource([levelled(read_wav(p)) for p in options.wav_answers]), None
+    microphone = Microphone(_device(options.input_device))
+    microphone.check()
+    primed = PrimedSource(microphone)
+    return LevelledSource(primed), primed
+
+
+def _device(device: int | str | None) -> int | str | None:
+    """A device index given as text ("3") is the index."""
+    return int(device) if isinstance(device, str) and device.isdigit() else device
+
+
+def _unavailable(why: str) -> None:
+    print(f"kiosk: voice mode is not available: {why}. Continuing in text mode.", file=sys.stderr)

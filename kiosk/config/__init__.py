@@ -1,0 +1,1 @@
+"""What a clinic sets (settings) and how it is read from the config file."""

@@ -1,0 +1,161 @@
+"""What the kiosk does at any prompt, whatever the question: commands and silence.
+
+"repeat", "go back", "help", "wait", "stop" and the voice commands work the same at
+every question, at "Is that right?" and on the results; so does the patience with a
+person who says nothing. `Dialog` mixes this in; the methods it must provide are
+listed here first.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from kiosk.core.events import Output
+from kiosk.dialog.memory import SessionMemory
+from kiosk.dialog.patience import Step
+from kiosk.dialog.table import ASKING, Prompt, State
+from kiosk.language.pack import Pack
+from kiosk.triage.knowledge import Kind, Question
+
+log = logging.getLogger(__name__)
+
+
+class AnyPromptHandling:
+    """Commands and silence; the rest of the dialog is in `kiosk.dialog.machine.Dialog`."""
+
+    state: State
+    pack: Pack
+    _memory: SessionMemory
+    _emit: Callable[[Output], None]
+
+    def _say(self, key: str, kind: str = "info", **fields: object) -> None:
+        raise NotImplementedError
+
+    def _ask(self, prompt: Prompt) -> None:
+        raise NotImplementedError
+
+    def _ask_confirmation(self) -> None:
+        raise NotImplementedError
+
+    if TYPE_CHECKING:  # from `dialog_readback.ReadBackHandling`, also mixed in
+
+        def _ask_readback(self) -> None: ...
+
+        def _ask_which(self) -> None: ...
+
+    def _advance(self) -> None:
+        raise NotImplementedError
+
+    def _finish(self, farewell: str = "goodbye") -> None:
+        raise NotImplementedError
+
+    def _goodbye(self, message: str) -> None:
+        raise NotImplementedError
+
+    def _command(self, name: str, question: Question | None) -> None:
+        if name == "stop":
+            self._stop()
+        elif name == "back":
+            self._go_back()
+        elif name == "repeat":
+            self._repeat()
+        elif name == "help":
+            self._help(question)
+        elif name == "done":
+            self._finish()
+        elif name == "wait":
+            self._memory.patience = self._memory.patience.wait()
+            self._say("more_time")
+        else:
+            self._change_voice(name)
+            self._repeat_prompt_only()
+
+    def _repeat(self) -> None:
+        if self.state in (State.RESULTS, State.EMERGENCY):
+            for line in self._memory.result_lines:
+                self._emit(line)
+            self._say("results_options")
+        else:
+            if self.state in (State.SCREENING, State.QUESTIONS) and self._memory.prompt:
+                self._memory.repeated.add(self._memory.prompt.question)
+            self._repeat_prompt_only()
+
+    def _repeat_prompt_only(self) -> None:
+        if self.state is State.CONFIRMING:
+            self._ask_confirmation()
+        elif self.state is State.READING_BACK:
+            self._ask_readback()
+        elif self.state is State.CHOOSING:
+            self._ask_which()
+        elif self.state in ASKING and self._memory.prompt is not None:
+            self._ask(self._memory.prompt)
+
+    def _help(self, question: Question | None) -> None:
+        if self.state is State.READING_BACK:
+            self._say("help_yesno")
+        elif self.state is State.CHOOSING:
+            pass  # the question itself lists what may be said
+        elif self.state in (State.RESULTS, State.EMERGENCY) or question is None:
+            self._say("results_options")
+        elif question.kind is Kind.CHOICE:
+            choices = self.pack.join(self.pack.choice_labels(question.id), "list_or")
+            self._say("help_choice", choices=choices)
+        else:
+            self._say("help_number" if question.kind is Kind.NUMBER else "help_yesno")
+        self._say("help_commands")
+        self._repeat_prompt_only()
+
+    def _go_back(self) -> None:
+        if self.state is State.EMERGENCY:
+            self._say("emergency_stays", "emergency")
+            return
+        if not self._memory.answers:
+            self._say("nothing_to_go_back_to")
+            self._repeat_prompt_only()
+            return
+        self._memory.answers.popitem()
+        self._memory.pending = None
+        self._advance()
+
+    def _change_voice(self, name: str) -> None:
+        changed = self._memory.voice.step(name)
+        if changed is None:
+            self._say(
+                {"slower": "slowest", "faster": "fastest", "louder": "loudest"}.get(
+                    name, "quietest"
+                )
+            )
+            return
+        self._memory.voice = changed
+        self._emit(changed.as_event())
+        self._say(name)
+
+    def _on_silence(self) -> None:
+        """Nothing was said for a while: re-prompt, warn twice, then reset (see patience.py)."""
+        self._memory.patience, step = self._memory.patience.after_silence()
+        if step is Step.QUIET:
+            return
+        if step is Step.TIME_UP:
+            log.info("nobody answered; the session timed out")
+            if self.state in (State.RESULTS, State.EMERGENCY):
+                self._finish("timed_out")
+            else:
+                self._goodbye("timed_out")
+            return
+        at_results = self.state in (State.RESULTS, State.EMERGENCY)
+        if step is not Step.REPROMPT:
+            self._say("still_there" if step is Step.WARN else "last_warning")
+        elif not at_results:
+            self._say("silence")
+        if at_results:
+            self._say("results_options")
+        else:
+            self._repeat_prompt_only()
+
+    def _stop(self) -> None:
+        if self.state in (State.RESULTS, State.EMERGENCY):
+            self._finish()
+        else:
+            self._goodbye("stopped")

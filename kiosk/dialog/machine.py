@@ -1,0 +1,388 @@
+"""The dialog state machine: one session from idle to goodbye.
+
+It takes what was heard (`events.Heard`) and emits what to say (`events.Output`)
+through one callback. It knows nothing about terminals, audio or screens; the rule
+module decides what to ask and when to stop, the language pack supplies every word.
+Commands and silence, the same at every prompt, are in `dialog_commands`; all it holds
+about the person is one `dialog_memory.SessionMemory`, replaced whole by each wipe.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from transitions import Machine
+
+from kiosk.core.events import Ask, End, Heard, Output, Say, Silence, Start, Utterance
+from kiosk.dialog.commands import AnyPromptHandling
+from kiosk.dialog.memory import SessionMemory
+from kiosk.dialog.patience import Patience
+from kiosk.dialog.readback import ReadBackHandling
+from kiosk.dialog.table import (
+    ASKING,
+    CHANGE_QUESTION,
+    CONFIRM_QUESTION,
+    IDLE_COMMANDS,
+    QUESTION_COMMANDS,
+    READBACK_QUESTION,
+    RESULT_COMMANDS,
+    TRANSITIONS,
+    UNCLEAR_BEFORE_OFFERING_KEYS,
+    YESNO_KEYS,
+    Pending,
+    Prompt,
+    State,
+)
+from kiosk.dialog.voice_levels import VoiceLevels
+from kiosk.language import present
+from kiosk.language.pack import Pack
+from kiosk.language.parse import (
+    Answer,
+    Command,
+    Meaning,
+    NotUnderstood,
+    OutOfRange,
+    interpret_expected,
+)
+from kiosk.language.vocabulary import Expectation
+from kiosk.records.report import Summary
+from kiosk.triage import rules
+from kiosk.triage.knowledge import DONT_KNOW, NO, YES, Kind, Knowledge, Question, Triage
+
+log = logging.getLogger(__name__)
+
+
+class Dialog(AnyPromptHandling, ReadBackHandling):
+    """One kiosk's conversation; `handle` one heard event at a time."""
+
+    state: State
+    trigger: Callable[..., bool]
+
+    def __init__(
+        self,
+        knowledge: Knowledge,
+        pack: Pack,
+        emit: Callable[[Output], None],
+        save_summary: Callable[[Summary], bool],
+        confirm_below: float = 0.9,
+        patience: Patience | None = None,
+    ) -> None:
+        self.knowledge = knowledge
+        self.pack = pack
+        self._emit = emit
+        self._save_summary = save_summary
+        self._confirm_below = confirm_below
+        self._fresh_patience = patience or Patience()
+        self._memory = SessionMemory(self._fresh_patience)
+        Machine(
+            model=self,
+            states=State,
+            transitions=TRANSITIONS,
+            initial=State.IDLE,
+            auto_transitions=False,
+            queued=True,
+        )
+
+    @property
+    def answers(self) -> dict[str, str]:
+        """A copy of this session's answers (empty between sessions)."""
+        return dict(self._memory.answers)
+
+    def handle(self, heard: Heard) -> None:
+        if isinstance(heard, Silence):
+            if self.state is not State.IDLE:
+                self._on_silence()
+            return
+        self._memory.patience = self._memory.patience.heard()
+        if self.state is State.IDLE:
+            self._on_idle(heard)
+        elif self.state in (State.RESULTS, State.EMERGENCY):
+            self._on_results(heard)
+        elif self.state is State.CONFIRMING:
+            self._on_confirming(heard)
+        elif self.state is State.READING_BACK:
+            self._on_reading_back(self._meaning(heard))
+        elif self.state is State.CHOOSING:
+            self._on_choosing(self._meaning(heard))
+        elif self.state in ASKING:
+            self._on_question(heard)
+
+    @property
+    def expecting(self) -> Expectation:
+        """What may be said now (a recognizer builds its grammar from this)."""
+        if self.state is State.IDLE:
+            return Expectation(None, IDLE_COMMANDS)
+        if self.state in (State.RESULTS, State.EMERGENCY):
+            return Expectation(None, RESULT_COMMANDS)
+        if self.state in (State.CONFIRMING, State.READING_BACK):
+            return Expectation(None, QUESTION_COMMANDS, yes_no=True)
+        if self.state is State.CHOOSING:
+            return Expectation(self.change_question, QUESTION_COMMANDS)
+        if self._memory.prompt is None:
+            return Expectation(None, QUESTION_COMMANDS)
+        question = self.knowledge.questions[self._memory.prompt.question]
+        return Expectation(question, QUESTION_COMMANDS, False, self._guards_emergency(question))
+
+    @property
+    def at_rest(self) -> bool:
+        """Idle: no session is running, nothing of anyone is held."""
+        return self.state is State.IDLE
+
+    @property
+    def asking(self) -> str | None:
+        """The id of the question on screen now, as in its `Ask` event ("confirm" while
+        confirming, "readback" and "readback_which" at the read-back); None at idle and on
+        the results. Inputs tag answers with it."""
+        if self.state is State.CONFIRMING:
+            return CONFIRM_QUESTION
+        if self.state is State.READING_BACK:
+            return READBACK_QUESTION
+        if self.state is State.CHOOSING:
+            return CHANGE_QUESTION
+        if self.state in ASKING and self._memory.prompt is not None:
+            return self._memory.prompt.question
+        return None
+
+    @property
+    def confirming(self) -> tuple[str, str] | None:
+        """(question, answer heard) while asking "I heard ... Is that right?"."""
+        return (
+            (self._memory.pending.question, self._memory.pending.value)
+            if self._memory.pending
+            else None
+        )
+
+    def greet(self) -> None:
+        """Say what the idle kiosk is for (front ends call this when they start)."""
+        self._say("idle")
+
+    def emit_line(self, output: Output) -> None:
+        """Say something from outside the dialog (an apology after an error)."""
+        self._emit(output)
+
+    def prompt_again(self) -> None:
+        """Ask the question on screen again (after a front end said something of its own)."""
+        self._repeat_prompt_only()
+
+    def hang_up(self) -> None:
+        """The front end has gone (end of input): finish results, or stop a session."""
+        if self.state in (State.RESULTS, State.EMERGENCY):
+            self._finish()
+        elif self.state is not State.IDLE:
+            self._goodbye("stopped")
+
+    def keep_partial(self) -> bool | None:
+        """After an error: hand over what this person has answered so far, marked
+        incomplete. None when there is nothing to hand over (or it was handed over)."""
+        if not self._memory.answers or self._memory.handed_over:
+            return None
+        assessment = self._memory.assessment
+        if assessment is None:
+            try:
+                assessment = rules.assess(self.knowledge, self._memory.answers)
+            except Exception:  # the rules may be what failed: keep the answers anyway
+                log.exception("could not assess the answers of an interrupted session")
+        memory = self._memory
+        summary = Summary.build(
+            self.knowledge, self.pack, assessment, memory.answers, False, memory.how
+        )
+        self._memory.handed_over = True
+        return self._save_summary(summary)
+
+    def abandon(self) -> None:
+        """Wipe everything and go back to idle (after an error, or a front end closing)."""
+        self._wipe()
+        self.trigger("reset")
+
+    def _on_idle(self, heard: Heard) -> None:
+        pressed_enter = isinstance(heard, Utterance) and not heard.text.strip()
+        if isinstance(heard, Start) or pressed_enter or self._meaning(heard) == Command("start"):
+            self._begin()
+        else:
+            self._say("unclear_idle")
+
+    def _begin(self) -> None:
+        self._wipe()
+        log.info("session started")
+        self.trigger("begin")
+        self._say("welcome")
+        self._say("screening_intro")
+        self._advance()
+
+    def _advance(self) -> None:
+        """Ask the next question, or raise the alarm, or give the results."""
+        if rules.is_emergency(self.knowledge, self._memory.answers):
+            self.trigger("raise_alarm")
+            self._present_results()
+            return
+        question = rules.next_question(self.knowledge, self._memory.answers)
+        if question is None:
+            self._conclude()
+            return
+        screening = rules.next_screening_question(self.knowledge, self._memory.answers) is not None
+        if not screening and self.state is State.SCREENING:
+            self._say("questions_intro")
+        self.trigger("screen" if screening else "investigate")
+        self._ask(Prompt(question))
+
+    def _ask(self, prompt: Prompt) -> None:
+        self._memory.prompt = prompt
+        question = self.knowledge.questions[prompt.question]
+        texts = self.pack.questions[question.id]
+        text = texts.simpler if prompt.simpler and texts.simpler else texts.ask
+        self._emit(Ask(question.id, question.kind.value, question.options, text))
+
+    def _on_question(self, heard: Heard) -> None:
+        prompt = self._memory.prompt
+        assert prompt is not None, "asking without a prompt"
+        question = self.knowledge.questions[prompt.question]
+        meaning = self._meaning(heard)
+        if isinstance(meaning, Command):
+            self._command(meaning.name, question)
+        elif isinstance(meaning, Answer):
+            confidence = heard.confidence if isinstance(heard, Utterance) else 1.0
+            by_key = isinstance(heard, Utterance) and heard.text.strip() in YESNO_KEYS
+            self._answer(
+                question, meaning.value, confidence, by_key and question.kind is Kind.YESNO
+            )
+        else:
+            self._unclear(question, meaning)
+
+    def _meaning(self, heard: Heard) -> Meaning:
+        """What was said, read against what the dialog expects now (see `expecting`)."""
+        if not isinstance(heard, Utterance):
+            return NotUnderstood()
+        expecting = self.expecting
+        key = heard.text.strip()
+        question = expecting.question
+        yes_no = expecting.yes_no or (question is not None and question.kind is Kind.YESNO)
+        if yes_no and key in YESNO_KEYS:
+            return Answer(YESNO_KEYS[key])
+        if heard.meaning is not None:
+            return heard.meaning  # a recognizer understood it at this very prompt
+        return interpret_expected(self.pack, heard.text, expecting)
+
+    def _answer(self, question: Question, value: str, confidence: float, by_key: bool) -> None:
+        prompt = self._memory.prompt
+        assert prompt is not None
+        if question.red_flag and value == DONT_KNOW and not prompt.simpler:
+            self._say("reask_simpler")
+            self._ask(Prompt(question.id, simpler=True))
+            return
+        if (
+            self._guards_emergency(question)
+            and value != DONT_KNOW
+            and confidence < self._confirm_below
+        ):
+            self._memory.pending = Pending(question.id, value)
+            self.trigger("confirm")
+            self._ask_confirmation()
+            return
+        self._memory.answers[question.id] = value
+        self._note_how(question.id, prompt, by_key, confirmed=False)
+        self._advance()
+
+    def _guards_emergency(self, question: Question) -> bool:
+        return rules.guards_emergency(self.knowledge, question)
+
+    def _ask_confirmation(self) -> None:
+        pending = self._memory.pending
+        assert pending is not None
+        heard_as = self.pack.questions[pending.question].phrases[pending.value][0]
+        text = self.pack.say("confirm", answer=heard_as)
+        self._emit(Ask(CONFIRM_QUESTION, Kind.YESNO.value, (YES, NO), text))
+
+    def _on_confirming(self, heard: Heard) -> None:
+        pending = self._memory.pending
+        assert pending is not None
+        question = self.knowledge.questions[pending.question]
+        meaning = self._meaning(heard)
+        if isinstance(meaning, Command) and meaning.name != "back":
+            self._command(meaning.name, question)
+        elif meaning == Answer(YES):
+            self._memory.pending = None
+            self._memory.answers[pending.question] = pending.value
+            prompt = self._memory.prompt or Prompt(pending.question)
+            self._note_how(pending.question, prompt, by_key=False, confirmed=True)
+            self._advance()
+        elif isinstance(meaning, Answer | Command):
+            self._memory.pending = None
+            self._advance()
+        elif pending.attempts + 1 >= UNCLEAR_BEFORE_OFFERING_KEYS:
+            self._memory.pending = None
+            self._memory.answers[pending.question] = DONT_KNOW
+            self._advance()
+        else:
+            self._memory.pending = Pending(pending.question, pending.value, pending.attempts + 1)
+            self._say("unclear_yesno", "error")
+            self._ask_confirmation()
+
+    def _unclear(self, question: Question, meaning: Meaning) -> None:
+        prompt = self._memory.prompt
+        assert prompt is not None
+        if isinstance(meaning, OutOfRange):
+            low, high = question.number_range
+            self._say("out_of_range", "error", number=meaning.number, low=low, high=high)
+        elif question.kind is Kind.CHOICE:
+            choices = self.pack.join(self.pack.choice_labels(question.id), "list_or")
+            self._say("unclear_choice", "error", choices=choices)
+        else:
+            self._say(
+                "unclear_number" if question.kind is Kind.NUMBER else "unclear_yesno", "error"
+            )
+        prompt = Prompt(prompt.question, prompt.simpler, prompt.unclear + 1)
+        if prompt.unclear >= UNCLEAR_BEFORE_OFFERING_KEYS and question.kind is Kind.YESNO:
+            self._say("offer_keys")
+        self._ask(prompt)
+
+    def _on_results(self, heard: Heard) -> None:
+        meaning = self._meaning(heard)
+        if isinstance(meaning, Command):
+            self._command(meaning.name, None)
+        else:
+            self._say("unclear_results", "error")
+
+    def _present_results(self) -> None:
+        memory = self._memory
+        assessment = rules.assess(self.knowledge, memory.answers)
+        lines = present.result_lines(self.knowledge, self.pack, assessment, memory.answers)
+        memory.result_lines, memory.assessment = lines, assessment
+        for line in lines:
+            self._emit(line)
+        self._emit(present.result_event(self.knowledge, self.pack, assessment, memory.answers))
+        self._say("results_options")
+
+    def _finish(self, farewell: str = "goodbye") -> None:
+        """Hand over the clinician summary, say goodbye, wipe, and go back to idle."""
+        assert self._memory.assessment is not None
+        self.trigger("summarise")
+        memory = self._memory
+        summary = Summary.build(
+            self.knowledge, self.pack, memory.assessment, memory.answers, how=memory.how
+        )
+        saved = self._save_summary(summary)
+        self._memory.handed_over = True
+        self._say("summary_saved" if saved else "summary_failed", "info" if saved else "error")
+        self._goodbye(farewell)
+
+    def _goodbye(self, message: str) -> None:
+        self.trigger("leave")
+        self._say(message)
+        self._wipe()
+        self._emit(End())
+        log.info("session ended (%s)", message)
+        self.trigger("reset")
+
+    def _wipe(self) -> None:
+        """Forget everything about the person: a fresh memory replaces the old one whole."""
+        voice_was_changed = self._memory.voice != VoiceLevels()
+        self._memory = SessionMemory(self._fresh_patience)
+        if voice_was_changed:
+            self._emit(self._memory.voice.as_event())  # the speaker goes back to the defaults
+
+    def _say(self, key: str, kind: str = "info", **fields: object) -> None:
+        self._emit(Say(self.pack.say(key, **fields), kind))  # type: ignore[arg-type]
+
+
+__all__ = ["Dialog", "State", "Triage"]

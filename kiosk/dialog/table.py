@@ -1,0 +1,86 @@
+"""The dialog's states, its transition table, and the small records it keeps.
+
+The table is plain data so the whole shape of a session can be read in one place:
+idle -> welcome -> screening -> questions -> reading back -> results -> summary ->
+goodbye -> idle, with the emergency path able to interrupt any question at once. At the
+read-back a "no" leads to choosing the answer to change, which is asked again.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from kiosk.language.pack import CHANGE_QUESTION, COMMANDS
+from kiosk.triage.knowledge import DONT_KNOW, NO, YES
+
+
+class State(enum.Enum):
+    IDLE = "idle"
+    WELCOME = "welcome"
+    SCREENING = "screening"
+    QUESTIONS = "questions"
+    CONFIRMING = "confirming"
+    READING_BACK = "reading_back"
+    """ "You told me ... Is that right?" before the results."""
+    CHOOSING = "choosing"
+    """ "Which one should I change?" after a "no" to the read-back."""
+    EMERGENCY = "emergency"
+    RESULTS = "results"
+    SUMMARY = "summary"
+    GOODBYE = "goodbye"
+
+
+ASKING = [State.SCREENING, State.QUESTIONS, State.CONFIRMING, State.READING_BACK, State.CHOOSING]
+"""States where the kiosk waits for an answer to something it asked."""
+IN_SESSION = [State.WELCOME, *ASKING, State.EMERGENCY, State.RESULTS, State.SUMMARY]
+
+TRANSITIONS: list[dict[str, object]] = [
+    {"trigger": "begin", "source": State.IDLE, "dest": State.WELCOME},
+    {
+        "trigger": "screen",
+        "source": [State.WELCOME, *ASKING, State.RESULTS],
+        "dest": State.SCREENING,
+    },
+    {"trigger": "investigate", "source": [*ASKING, State.RESULTS], "dest": State.QUESTIONS},
+    {"trigger": "confirm", "source": [State.SCREENING, State.QUESTIONS], "dest": State.CONFIRMING},
+    {"trigger": "read_back", "source": ASKING, "dest": State.READING_BACK},
+    {"trigger": "choose", "source": State.READING_BACK, "dest": State.CHOOSING},
+    {"trigger": "raise_alarm", "source": ASKING, "dest": State.EMERGENCY},
+    {"trigger": "conclude", "source": ASKING, "dest": State.RESULTS},
+    {"trigger": "summarise", "source": [State.RESULTS, State.EMERGENCY], "dest": State.SUMMARY},
+    {"trigger": "leave", "source": IN_SESSION, "dest": State.GOODBYE},
+    {"trigger": "reset", "source": "*", "dest": State.IDLE},
+]
+
+IDLE_COMMANDS = ("start",)
+QUESTION_COMMANDS = tuple(c for c in COMMANDS if c not in ("start", "done"))
+"""Every command of a pack except starting and finishing works while a question is open."""
+RESULT_COMMANDS = (*QUESTION_COMMANDS, "done")
+UNCLEAR_BEFORE_OFFERING_KEYS = 2
+YESNO_KEYS = {"1": YES, "2": NO, "3": DONT_KNOW}
+CONFIRM_QUESTION = "confirm"
+"""The question id of "I heard yes. Is that right?" in ask events."""
+READBACK_QUESTION = "readback"
+"""The question id of "You told me ... Is that right?" in ask events (yes or no)."""
+__all__ = ["CHANGE_QUESTION"]  # "Which one should I change?" (defined with the packs)
+MAX_READBACKS = 3
+"""Read back at most this often in a session; then the results come anyway."""
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """The question being asked now, and how."""
+
+    question: str
+    simpler: bool = False
+    unclear: int = 0
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A red-flag answer heard with low confidence, waiting to be confirmed."""
+
+    question: str
+    value: str
+    attempts: int = 0

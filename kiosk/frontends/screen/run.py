@@ -1,0 +1,115 @@
+"""Running the kiosk with its screen: the page alongside voice mode, or on its own.
+
+With a recognizer, voice mode runs as usual and the page is one more input posting to
+the same inbox (whichever answer arrives first counts). Without one, the page (and any
+typed lines) drive the dialog here, one event at a time on this thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from typing import TextIO
+
+from kiosk.core.events import End, Output
+from kiosk.core.stopping import Stopping
+from kiosk.dialog.machine import Dialog
+from kiosk.dialog.session import drive, keep_what_was_answered
+from kiosk.frontends.console import InteractiveConsole
+from kiosk.frontends.inbox import Inbox, read_keys
+from kiosk.frontends.screen.server import ScreenServer
+from kiosk.frontends.screen.settings import ScreenSettings
+from kiosk.language.pack import Pack
+
+log = logging.getLogger(__name__)
+
+MakeDialog = Callable[[Callable[[Output], None]], Dialog]
+RunVoice = Callable[[Inbox, MakeDialog, Callable[[bool], None]], "int | None"]
+"""Starts voice mode with this inbox, dialog factory and listening hook; None if it cannot."""
+
+
+def run_screen(
+    settings: ScreenSettings,
+    pack: Pack,
+    make_dialog: MakeDialog,
+    voice: RunVoice | None,
+    keys: TextIO | None = sys.stdin,
+    out: TextIO = sys.stdout,
+) -> int:
+    """Serve the page, print its address, and run sessions until stopped."""
+    inbox = Inbox()
+    server = ScreenServer(settings, pack, inbox)
+    url = server.start()
+    suffix = "?token=<the screen token>" if settings.token else ""
+    print(f"kiosk: the screen is at {url}{suffix}", file=sys.stderr)
+    try:
+        if voice is not None:
+            code = voice(inbox, with_screen(make_dialog, server.show), server.listening)
+            if code is not None:
+                return code
+        if keys is not None:
+            read_keys(keys, inbox)
+        return ScreenSessions(make_dialog, server.show, inbox, out).run()
+    finally:
+        server.close()
+
+
+def with_screen(make_dialog: MakeDialog, show: Callable[[Output], None]) -> MakeDialog:
+    """A dialog factory whose every output also goes to the screen."""
+
+    def make(emit: Callable[[Output], None]) -> Dialog:
+        def both(output: Output) -> None:
+            show(output)
+            emit(output)
+
+        return make_dialog(both)
+
+    return make
+
+
+class ScreenSessions:
+    """Text mode with a screen: events from the inbox, captions on the screen and `out`."""
+
+    def __init__(
+        self,
+        make_dialog: MakeDialog,
+        show: Callable[[Output], None],
+        inbox: Inbox,
+        out: TextIO | None = None,
+    ) -> None:
+        self.show = show
+        self.inbox = inbox
+        self.console = InteractiveConsole(out, out) if out is not None else None
+        self.finished = 0
+        self.stopping = False
+        """Set (from any thread) to stop after the event being handled."""
+        self.dialog = make_dialog(self._emit)
+
+    def run(self, sessions: int | None = None, poll: float = 0.2) -> int:
+        """Greet, then handle each event as it arrives; `sessions` limits how many."""
+        try:
+            return self._run(sessions, poll)
+        except Stopping:
+            keep_what_was_answered(self.dialog)
+            raise
+
+    def _run(self, sessions: int | None, poll: float) -> int:
+        failures = 0
+        self.dialog.greet()
+        while not self.stopping and (sessions is None or self.finished < sessions):
+            heard = self.inbox.take(self.dialog.asking, timeout=poll)
+            if heard is None:
+                continue
+            before = self.finished
+            failures += drive(self.dialog, [heard])
+            if self.finished > before:
+                self.dialog.greet()
+        return 1 if failures else 0
+
+    def _emit(self, output: Output) -> None:
+        self.show(output)
+        if self.console is not None:
+            self.console.show(output)
+        if isinstance(output, End):
+            self.finished += 1

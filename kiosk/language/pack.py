@@ -1,0 +1,333 @@
+"""Language packs: every sentence the kiosk says and every answer phrase it accepts.
+
+A pack is loaded strictly against the knowledge file: a question, cause, choice or
+message without text is an error naming the file and the entry, as is a key nobody
+reads. Typed and spoken answers resolve through the same phrases (see `parse.py`).
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+from kiosk.core.errors import PromptPackError
+from kiosk.core.yamlfields import Entry, load_yaml
+from kiosk.triage.knowledge import DONT_KNOW, NO, YES, Kind, Knowledge, Question
+
+DEFAULT_PROMPTS_DIR = Path(__file__).resolve().parent / "packs"
+
+COMMANDS = (
+    "repeat",
+    "back",
+    "help",
+    "slower",
+    "faster",
+    "louder",
+    "quieter",
+    "wait",
+    "stop",
+    "start",
+    "done",
+)
+SCREEN_LABELS = (
+    *("title", "start", "listening", "not_listening", "larger_text", "captions", "answers"),
+    *("controls", "number_label", "number_ok", "number_clear", "emergency_title"),
+    *("results_title", "connecting", "repeat", "back", "help", "slower", "louder", "stop", "done"),
+)
+"""The words on the kiosk screen's buttons and headings (`screen:` in a pack)."""
+CHANGE_QUESTION = "readback_which"
+"""Not a question of the knowledge file: "Which one should I change?" after a "no" to
+the read-back, answered with the number of the item (by voice, key or touch). The pack
+carries an entry for it so that numbers are understood and listened for there."""
+MESSAGE_FIELDS: Mapping[str, frozenset[str]] = {
+    key: frozenset(fields.split()) if fields else frozenset()
+    for key, fields in {
+        "idle": "",
+        "welcome": "",
+        "screening_intro": "",
+        "questions_intro": "",
+        "unclear_yesno": "",
+        "unclear_choice": "choices",
+        "unclear_number": "",
+        "out_of_range": "number low high",
+        "unclear_results": "",
+        "unclear_idle": "",
+        "silence": "",
+        "still_there": "",
+        "last_warning": "",
+        "more_time": "",
+        "timed_out": "",
+        "offer_keys": "",
+        "microphone_lost": "",
+        "microphone_back": "",
+        "headphones_on": "",
+        "headphones_off": "",
+        "no_headphones": "",
+        "help_yesno": "",
+        "help_choice": "choices",
+        "help_number": "",
+        "help_commands": "",
+        "reask_simpler": "",
+        "nothing_to_go_back_to": "",
+        "emergency_stays": "",
+        "slower": "",
+        "faster": "",
+        "louder": "",
+        "quieter": "",
+        "slowest": "",
+        "fastest": "",
+        "loudest": "",
+        "quietest": "",
+        "stopped": "",
+        "emergency": "number",
+        "emergency_while_waiting": "",
+        "emergency_because": "reasons",
+        "urgent": "",
+        "urgent_because": "reasons",
+        "unsure_red_flags": "items",
+        "results_intro": "",
+        "cause_with_reasons": "rank cause reasons",
+        "cause_without_reasons": "rank cause",
+        "reason_for": "reason",
+        "reason_against": "reason",
+        "confirm": "answer",
+        "readback": "items",
+        "readback_which": "items",
+        "readback_item": "number item",
+        "readback_which_unclear": "low high",
+        "again_emergency": "number",
+        "unsure_reason": "item",
+        "next_steps": "steps",
+        "routine": "",
+        "self_care": "",
+        "disclaimer": "",
+        "results_options": "",
+        "summary_saved": "",
+        "summary_failed": "",
+        "staff_on_their_way": "",
+        "goodbye": "",
+        "sorry_error": "",
+        "list_and": "",
+        "list_or": "",
+    }.items()
+}
+
+
+@dataclass(frozen=True)
+class QuestionText:
+    ask: str
+    simpler: str | None
+    """A plainer wording, used to re-ask a red flag after "don't know"."""
+    phrases: Mapping[str, tuple[str, ...]]
+    """option id -> accepted phrases (yes/no questions share the pack's answer words)."""
+    because: Mapping[str, str]
+    """option id -> how the answer reads after "because you said"."""
+    suggestions: Mapping[str, str]
+    """Choice questions: option id -> what the kiosk suggests saying for it when it
+    asks again (`suggest:` in the pack, else the option's first phrase)."""
+
+
+@dataclass(frozen=True)
+class Pack:
+    file: str
+    language: str
+    name: str
+    emergency_number: str
+    answers: Mapping[str, tuple[str, ...]]
+    negations: frozenset[str]
+    commands: Mapping[str, tuple[str, ...]]
+    numbers: Mapping[str, int]
+    questions: Mapping[str, QuestionText]
+    causes: Mapping[str, str]
+    next_steps: Mapping[str, str]
+    messages: Mapping[str, str]
+    screen: Mapping[str, str]
+    """Labels on the kiosk screen (see `SCREEN_LABELS`)."""
+    spoken_answers: Mapping[str, tuple[str, ...]]
+    """The yes / no / don't know phrases the kiosk teaches, first the one it suggests
+    (the pack's `spoken:` section, else all of `answers`). The recognizers listen for
+    every phrase of `answers` (kiosk.language.vocabulary); these are the plainest to hear."""
+    spoken_commands: Mapping[str, tuple[str, ...]]
+    """Likewise for the commands."""
+    fillers: tuple[str, ...] = ()
+    """Words said before or after an answer that mean nothing ("um", "well", "please")."""
+    spellings: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """word -> the same sounds in words a speech model knows (모르겠어요 -> 모르겠어 요):
+    a recognizer can then hear a natural form its vocabulary lacks."""
+
+    def say(self, key: str, **fields: object) -> str:
+        """A message with its {placeholders} filled in."""
+        return self.messages[key].format(**fields)
+
+    def join(self, items: list[str], word: str = "list_and") -> str:
+        """ "a, b and c" in this language."""
+        if len(items) <= 1:
+            return "".join(items)
+        return f"{', '.join(items[:-1])} {self.messages[word]} {items[-1]}"
+
+    def choice_labels(self, question: str) -> list[str]:
+        """What the kiosk suggests saying for each option of a choice question."""
+        return list(self.questions[question].suggestions.values())
+
+
+def load_pack(language: str, knowledge: Knowledge, folder: Path = DEFAULT_PROMPTS_DIR) -> Pack:
+    """Load kiosk/language/packs/<language>.yaml and check it against the knowledge file."""
+    path = folder / f"{language}.yaml"
+    if not path.is_file():
+        available = ", ".join(sorted(p.stem for p in folder.glob("*.yaml"))) or "none"
+        raise PromptPackError(str(path), "", f"no such language pack (available: {available})")
+    top = Entry(load_yaml(path, PromptPackError), str(path), "", PromptPackError)
+    top.mapping(
+        {
+            "language",
+            "name",
+            "emergency_number",
+            "answers",
+            "negations",
+            "commands",
+            "numbers",
+            "questions",
+            "causes",
+            "next_steps",
+            "messages",
+            "screen",
+        },
+        frozenset({"spoken", "fillers", "spellings"}),
+    )
+    if top.get("language").text() != language:
+        raise top.get("language").fail(f"must be {language!r}, the file's name")
+    answers = _phrase_table(top.get("answers"), (YES, NO, DONT_KNOW))
+    commands = _phrase_table(top.get("commands"), COMMANDS)
+    spoken = top.get("spoken") if top.has("spoken") else None
+    if spoken is not None:
+        spoken.mapping(set(), frozenset({"answers", "commands"}))
+    return Pack(
+        file=str(path),
+        language=language,
+        name=top.get("name").text(),
+        emergency_number=top.get("emergency_number").text(),
+        answers=answers,
+        negations=frozenset(top.get("negations").texts()),
+        commands=commands,
+        numbers=_numbers(top.get("numbers")),
+        questions=_with_change_question(_questions(top.get("questions"), knowledge, answers)),
+        causes=_named(top.get("causes"), set(knowledge.causes)),
+        next_steps=_named(top.get("next_steps"), set(knowledge.next_steps)),
+        messages=_messages(top.get("messages")),
+        screen=_named(top.get("screen"), set(SCREEN_LABELS)),
+        spoken_answers=_spoken(spoken, "answers", answers),
+        spoken_commands=_spoken(spoken, "commands", commands),
+        fillers=top.get("fillers").texts() if top.has("fillers") else (),
+        spellings=_spellings(top.get("spellings"))
+        if top.has("spellings")
+        else MappingProxyType({}),
+    )
+
+
+def _spellings(entry: Entry) -> Mapping[str, str]:
+    found = {word: spelled.text() for word, spelled in entry.items()}
+    for word, spelled in found.items():
+        if len(word.split()) != 1 or len(spelled.split()) < 2:
+            raise entry.get(word).fail("spells one word as two or more words")
+    return MappingProxyType(found)
+
+
+def _spoken(
+    spoken: Entry | None, table: str, typed: Mapping[str, tuple[str, ...]]
+) -> Mapping[str, tuple[str, ...]]:
+    """The phrases to listen for: a subset of what may be typed, never a new word."""
+    if spoken is None or not spoken.has(table):
+        return typed
+    entry = spoken.get(table)
+    entry.mapping(set(), frozenset(typed))
+    chosen = dict(typed)
+    for key, phrases in entry.items():
+        listed = phrases.texts()
+        strays = [p for p in listed if p not in typed[key]]
+        if strays or not listed:
+            problem = f"not among its typed phrases: {strays}" if strays else "is empty"
+            raise phrases.fail(problem)
+        chosen[key] = listed
+    return MappingProxyType(chosen)
+
+
+def _phrase_table(entry: Entry, keys: tuple[str, ...]) -> Mapping[str, tuple[str, ...]]:
+    entry.mapping(set(keys))
+    return MappingProxyType({key: entry.get(key).texts() for key in keys})
+
+
+def _numbers(entry: Entry) -> Mapping[str, int]:
+    return MappingProxyType({word: value.integer(0, 1000) for word, value in entry.items()})
+
+
+def _named(entry: Entry, ids: set[str]) -> Mapping[str, str]:
+    entry.mapping(ids)
+    return MappingProxyType({key: entry.get(key).text() for key in sorted(ids)})
+
+
+def _messages(entry: Entry) -> Mapping[str, str]:
+    entry.mapping(set(MESSAGE_FIELDS))
+    messages = {}
+    for key, fields in MESSAGE_FIELDS.items():
+        text = entry.get(key).text()
+        used = {name for _, name, _, _ in string.Formatter().parse(text) if name}
+        if used != fields:
+            expected = ", ".join("{" + f + "}" for f in sorted(fields)) or "no placeholders"
+            raise entry.get(key).fail(f"must use {expected}, it uses {sorted(used) or 'none'}")
+        messages[key] = text
+    return MappingProxyType(messages)
+
+
+def _questions(
+    entry: Entry, knowledge: Knowledge, answers: Mapping[str, tuple[str, ...]]
+) -> Mapping[str, QuestionText]:
+    entry.mapping(set(knowledge.questions))
+    return MappingProxyType(
+        {qid: _question(entry.get(qid), q, answers) for qid, q in knowledge.questions.items()}
+    )
+
+
+def _with_change_question(questions: Mapping[str, QuestionText]) -> Mapping[str, QuestionText]:
+    """The questions and "which one should I change?", answered by a number (no phrases)."""
+    empty: Mapping[str, str] = MappingProxyType({})
+    change = QuestionText("", None, MappingProxyType({}), empty, empty)
+    return MappingProxyType({**questions, CHANGE_QUESTION: change})
+
+
+def _question(
+    entry: Entry, question: Question, answers: Mapping[str, tuple[str, ...]]
+) -> QuestionText:
+    simpler = frozenset({"simpler"}) if question.red_flag else frozenset()
+    if question.kind is Kind.CHOICE:
+        entry.mapping({"ask", "choices"}, simpler)
+        choices = entry.get("choices").mapping(set(question.options))
+        read = {o: _choice(choices.get(o)) for o in question.options}
+        phrases = {o: said for o, (said, _, _) in read.items()}
+        because = {o: reason for o, (_, reason, _) in read.items()}
+        suggestions = {o: suggested for o, (_, _, suggested) in read.items()}
+    else:
+        entry.mapping({"ask", "because"}, simpler)
+        entry.get("because").mapping(set(question.options))
+        because = {o: entry.get("because").get(o).text() for o in question.options}
+        phrases = {o: answers[o] for o in question.options} if question.kind is Kind.YESNO else {}
+        suggestions = {}
+    if question.red_flag and not entry.has("simpler"):
+        raise entry.fail("a red-flag question needs a simpler wording (simpler:) for re-asking")
+    return QuestionText(
+        ask=entry.get("ask").text(),
+        simpler=entry.get("simpler").text() if question.red_flag else None,
+        phrases=MappingProxyType(phrases),
+        because=MappingProxyType(because),
+        suggestions=MappingProxyType(suggestions),
+    )
+
+
+def _choice(entry: Entry) -> tuple[tuple[str, ...], str, str]:
+    """An option's phrases, its "because" wording and what the kiosk suggests saying."""
+    entry.mapping({"say", "because"}, frozenset({"suggest"}))
+    said = entry.get("say").texts()
+    suggested = entry.get("suggest").text() if entry.has("suggest") else said[0]
+    return said, entry.get("because").text(), suggested

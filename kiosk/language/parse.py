@@ -1,0 +1,135 @@
+"""Turning what a person typed or said into an answer, a command, or "unclear".
+
+One parser for typed and spoken words, reading the prompt's vocabulary
+(`kiosk.language.vocabulary`). It prefers asking again over guessing: two different meanings in
+one utterance, or a yes next to a negation ("yes, not really"), are unclear.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from kiosk.core.meaning import Answer, Command, Meaning, NotUnderstood, OutOfRange
+from kiosk.language.pack import Pack
+from kiosk.language.vocabulary import Expectation, Term, normalise, sentence_meaning, vocabulary
+from kiosk.triage.knowledge import YES, Kind, Question
+
+__all__ = [
+    "Answer",
+    "Command",
+    "Meaning",
+    "NotUnderstood",
+    "OutOfRange",
+    "interpret",
+    "interpret_expected",
+    "normalise",
+    "spoken_meaning",
+    "understood",
+]
+
+LONGEST_ANSWER = 400
+"""Characters; a longer line is no answer (and reading it would only slow the kiosk down)."""
+LONGEST_NUMBER = 6
+"""Digits; a longer number is not an age or a count anyone means."""
+
+
+def interpret(pack: Pack, text: str, question: Question | None, commands: Iterable[str]) -> Meaning:
+    """What `text` means while the kiosk waits for `question` (None: no question)."""
+    return interpret_expected(pack, text, Expectation(question, tuple(commands)))
+
+
+def interpret_expected(pack: Pack, text: str, expecting: Expectation) -> Meaning:
+    """What typed `text` means given what the dialog is waiting for: any phrase of the
+    prompt's vocabulary anywhere in it, other words ignored."""
+    if len(text) > LONGEST_ANSWER:
+        return NotUnderstood()
+    words = normalise(text)
+    meanings, leftover = _match(words, vocabulary(pack, expecting))
+    if len(meanings) > 1:
+        return NotUnderstood()
+    if meanings:
+        meaning = meanings.pop()
+        if meaning == Answer(YES) and any(w in _negations(pack) for w in leftover):
+            return NotUnderstood()
+        return meaning
+    return _number_meaning(pack, words, expecting.question)
+
+
+def spoken_meaning(pack: Pack, text: str, expecting: Expectation) -> Meaning:
+    """What a recognizer's words mean: the whole turn must be one spoken sentence
+    (`vocabulary.sentence_meaning`), or a number at a number question."""
+    words = normalise(text)
+    meaning = sentence_meaning(pack, words, vocabulary(pack, expecting))
+    if meaning is not None:
+        return meaning
+    return _number_meaning(pack, words, expecting.question)
+
+
+def understood(pack: Pack, text: str, expecting: Expectation) -> Meaning | None:
+    """What typed `text` means, or None when it is not understood (for comparing readings)."""
+    meaning = interpret_expected(pack, text, expecting)
+    return None if isinstance(meaning, NotUnderstood) else meaning
+
+
+def _match(words: Sequence[str], terms: Sequence[Term]) -> tuple[set[Meaning], list[str]]:
+    """Longest phrases first, left to right, without overlaps."""
+    ordered = sorted(terms, key=lambda t: -len(t.words))
+    meanings: set[Meaning] = set()
+    leftover: list[str] = []
+    i = 0
+    while i < len(words):
+        hit = next((t for t in ordered if tuple(words[i : i + len(t.words)]) == t.words), None)
+        if hit is None:
+            leftover.append(words[i])
+            i += 1
+        else:
+            meanings.add(hit.meaning)
+            i += len(hit.words)
+    return meanings, leftover
+
+
+def _negations(pack: Pack) -> set[str]:
+    return {" ".join(normalise(n)) for n in pack.negations}
+
+
+def _number_meaning(pack: Pack, words: Sequence[str], question: Question | None) -> Meaning:
+    if question is None or question.kind is not Kind.NUMBER:
+        return NotUnderstood()
+    numbers = read_numbers(pack, words)
+    if len(numbers) != 1:
+        return NotUnderstood()
+    low, high = question.number_range
+    number = numbers[0]
+    return Answer(str(number)) if low <= number <= high else OutOfRange(number)
+
+
+def read_numbers(pack: Pack, words: Sequence[str]) -> list[int]:
+    """Every number in the words: digits, or number words such as "forty two"."""
+    numbers: list[int] = []
+    current: int | None = None
+    for word in words:
+        if word.isdecimal() and len(word) <= LONGEST_NUMBER:  # not "²", nor 5,000 digits
+            numbers.append(int(word))
+            continue
+        value = pack.numbers.get(word)
+        if value is None:
+            if current is not None and word not in {"and", "a"}:
+                numbers.append(current)
+                current = None
+            continue
+        current = _combine(current, value, numbers)
+    if current is not None:
+        numbers.append(current)
+    return numbers
+
+
+def _combine(current: int | None, value: int, numbers: list[int]) -> int:
+    """Fold one number word into the number being read ("forty" + "two" = 42)."""
+    if current is None:
+        return value
+    if value == 100:
+        return current * 100
+    if current >= 100 or (current % 10 == 0 and value < 10 and current >= 20):
+        return current + value
+    numbers.append(current)
+    return value

@@ -1,0 +1,136 @@
+"""One vocabulary of (phrase, meaning) per prompt: typing and every grammar read it.
+
+What the dialog waits for (an `Expectation`) picks the pack's phrases that mean
+something there: the commands allowed, the question's answers, "don't know". The typed
+parser matches them in any text; the speech grammars are rendered from the same terms,
+so what a person may say is exactly what they may type, and the two cannot drift.
+
+A spoken turn is one *sentence*: optional fillers ("um", "well"), then one or two
+phrases that mean the same ("no" + "I don't", "yes" + "that's right"), then optional
+fillers ("please"). `sentence_meaning` is that rule; a phrase that holds two different
+meanings is no sentence, so it is asked again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from kiosk.core.meaning import Answer, Command, Meaning
+from kiosk.language.pack import Pack
+from kiosk.triage.knowledge import DONT_KNOW, NO, YES, Question
+
+_PUNCTUATION = re.compile(r"[^\w\s']+")
+_QUOTE = re.compile(r"['\u2019`]")
+MOST_PHRASES = 2
+"""Phrases one spoken answer may take ("no, I don't" is two phrases that mean no)."""
+
+
+def normalise(text: str) -> tuple[str, ...]:
+    """Lower-case words without punctuation; apostrophes dropped so don't == dont."""
+    text = _QUOTE.sub("", text.lower()).replace("-", " ")
+    return tuple(_PUNCTUATION.sub(" ", text).split())
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """What the dialog waits for: a question's answers (or plain yes/no), and commands."""
+
+    question: Question | None
+    commands: tuple[str, ...]
+    yes_no: bool = False
+    safety_critical: bool = False
+    """A mishearing here could hide an emergency: worth a second opinion and a confirmation."""
+
+
+@dataclass(frozen=True)
+class Term:
+    words: tuple[str, ...]
+    meaning: Meaning
+
+    @property
+    def phrase(self) -> str:
+        return " ".join(self.words)
+
+
+def vocabulary(pack: Pack, expecting: Expectation) -> tuple[Term, ...]:
+    """Every (phrase, meaning) that counts here, commands first, without duplicates.
+    Number words are not terms: numbers are read by `parse.read_numbers`."""
+    question = expecting.question
+    key = (id(pack), question.id if question else None, expecting.commands, expecting.yes_no)
+    cached = _CACHE.get(key)
+    if cached is None or cached[0] is not pack:
+        cached = _CACHE[key] = (pack, _terms(pack, expecting))
+    return cached[1]
+
+
+_CACHE: dict[tuple[int, str | None, tuple[str, ...], bool], tuple[Pack, tuple[Term, ...]]] = {}
+"""Vocabularies by pack and prompt: the parser and the grammars ask for them every turn."""
+
+
+def _terms(pack: Pack, expecting: Expectation) -> tuple[Term, ...]:
+    terms: list[Term] = []
+    for name in expecting.commands:
+        terms += [Term(normalise(p), Command(name)) for p in pack.commands[name]]
+    question = expecting.question
+    options: Mapping[str, tuple[str, ...]] = {}
+    if expecting.yes_no:
+        options = {o: pack.answers[o] for o in (YES, NO)}
+    elif question is not None:
+        options = pack.questions[question.id].phrases
+    for option, phrases in options.items():
+        terms += [Term(normalise(p), Answer(option)) for p in phrases]
+    if expecting.yes_no or question is not None:
+        terms += [Term(normalise(p), Answer(DONT_KNOW)) for p in pack.answers[DONT_KNOW]]
+    terms += [s for t in terms if (s := _spelled(t, pack.spellings)) is not None]
+    first: dict[tuple[str, ...], Term] = {}
+    for term in terms:
+        if term.words:
+            first.setdefault(term.words, term)
+    return tuple(first.values())
+
+
+def _spelled(term: Term, spellings: Mapping[str, str]) -> Term | None:
+    """The term in the words a speech model knows (`Pack.spellings`), if any differ."""
+    if not any(w in spellings for w in term.words):
+        return None
+    words = tuple(part for w in term.words for part in spellings.get(w, w).split())
+    return Term(words, term.meaning)
+
+
+def fillers(pack: Pack) -> frozenset[str]:
+    """Words that carry no meaning before or after an answer ("um", "well", "please")."""
+    return frozenset(w for f in pack.fillers for w in normalise(f))
+
+
+def sentence_meaning(pack: Pack, words: Sequence[str], terms: Sequence[Term]) -> Meaning | None:
+    """The meaning of a whole spoken turn under the sentence rule; None when the words
+    are not one sentence of the grammar (part of a phrase, two meanings, stray words)."""
+    spare = fillers(pack)
+    start, end = 0, len(words)
+    while start < end and words[start] in spare:
+        start += 1
+    while end > start and words[end - 1] in spare:
+        end -= 1
+    split = _fewest_terms(words[start:end], {t.words: t for t in terms})
+    if split is None or not 1 <= len(split) <= MOST_PHRASES:
+        return None
+    meanings = {t.meaning for t in split}
+    return meanings.pop() if len(meanings) == 1 else None
+
+
+def _fewest_terms(words: Sequence[str], by_words: dict[tuple[str, ...], Term]) -> list[Term] | None:
+    """`words` cut into as few whole terms as possible (None: they cannot be)."""
+    if not words:
+        return None
+    best: list[list[Term] | None] = [[]] + [None] * len(words)
+    for end in range(1, len(words) + 1):
+        for start in range(end):
+            before, term = best[start], by_words.get(tuple(words[start:end]))
+            if before is None or term is None:
+                continue
+            known = best[end]
+            if known is None or len(before) + 1 < len(known):
+                best[end] = [*before, term]
+    return best[len(words)]
