@@ -18,10 +18,14 @@ import pytest
 from kiosk.app.cli import main
 from kiosk.core.errors import ConfigError
 from kiosk.core.events import Ask, Start, Utterance
+from kiosk.core.meaning import Command
+from kiosk.dialog.table import RESULT_COMMANDS
 from kiosk.frontends.inbox import Posted
-from kiosk.frontends.screen.protocol import BadMessage, read_message, screen_event
+from kiosk.frontends.screen.protocol import BadMessage, hello_event, read_message, screen_event
 from kiosk.frontends.screen.settings import ScreenSettings
 from kiosk.language.pack import Pack
+from kiosk.language.parse import interpret_expected
+from kiosk.language.vocabulary import Expectation
 from kiosk.triage.knowledge import Knowledge
 from tests.browser import ScreenKiosk, serving
 
@@ -90,6 +94,25 @@ def events(screen: ScreenKiosk, send: list[str], count: int, origin: str = "") -
 async def _status(url: str, headers: dict[str, str] | None = None) -> int:
     async with aiohttp.ClientSession() as session, session.get(url, headers=headers) as reply:
         return reply.status
+
+
+@pytest.mark.parametrize("private_listening", [False, True])
+def test_the_page_gets_its_buttons_from_the_command_table(
+    pack: Pack, private_listening: bool
+) -> None:
+    """Each button posts words the dialog reads as its command; headphones only where
+    the kiosk has them; "done" only on the results."""
+    hello = hello_event(pack, private_listening)
+    buttons = {b["command"]: b for b in hello["buttons"]}  # type: ignore[attr-defined]
+    assert ("headphones" in buttons) is private_listening
+    assert {"repeat", "back", "help", "stop", "done"} <= set(buttons)
+    assert buttons["done"]["results_only"] and not buttons["repeat"]["results_only"]
+    assert "emergency" in buttons["repeat"]["rows"] and "emergency" not in buttons["back"]["rows"]
+    at_results = Expectation(None, RESULT_COMMANDS)
+    for name in buttons:
+        words = hello["commands"][name]  # type: ignore[index]
+        assert interpret_expected(pack, words, at_results) == Command(name), words
+        assert pack.screen[name], f"the {name} button has a label"
 
 
 def test_a_page_opened_mid_session_catches_up_and_a_new_person_starts_clean(

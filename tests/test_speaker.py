@@ -14,14 +14,17 @@ from collections.abc import Callable
 
 import pytest
 
-from kiosk.core.events import Heard, Output, Say, Utterance
+from kiosk.core.events import Heard, Output, Say, Start, Utterance
+from kiosk.core.meaning import Command
 from kiosk.dialog.machine import Dialog
 from kiosk.dialog.voice_levels import VoiceLevels
 from kiosk.frontends.inbox import Inbox
 from kiosk.frontends.voice import VoiceFrontEnd
 from kiosk.hearing.audio import ClipSource
 from kiosk.hearing.grammar import Expectation
+from kiosk.language.commands import SPECS
 from kiosk.language.pack import Pack
+from kiosk.records.report import Summary
 from kiosk.speaking.espeak import Chunk
 from kiosk.speaking.fakes import FakeSynth, MemoryOutput
 from kiosk.speaking.speaker import StreamingSpeaker
@@ -92,9 +95,11 @@ def test_a_stuck_speech_engine_cannot_freeze_the_kiosk_and_recovers(
 
 def test_volume_steps_cover_20_db_in_at_least_4_steps_and_reset_for_each_person() -> None:
     levels = [VoiceLevels()]
-    while (quieter := levels[0].step("quieter")) is not None:
+    down, up = SPECS["quieter"].voice, SPECS["louder"].voice
+    assert down is not None and up is not None
+    while (quieter := levels[0].step(down)) is not None:
         levels.insert(0, quieter)
-    while (louder := levels[-1].step("louder")) is not None:
+    while (louder := levels[-1].step(up)) is not None:
         levels.append(louder)
     heard = []
     for level in levels:
@@ -322,3 +327,61 @@ def test_the_headphones_key_switches_output_or_says_there_are_none(
     assert said in captions.getvalue()
     assert switched[-1] is headphones, "the session was spoken on the headphones, if any"
     assert speaker.private is False, "the next person starts on the room's loudspeaker"
+
+
+@pytest.mark.parametrize("how", ["key", "screen button", "spoken"])
+def test_headphones_asked_for_mid_question_switch_output_and_answer_nothing(
+    knowledge: Knowledge, pack: Pack, how: str
+) -> None:
+    """By key, by the screen's button (its words) or said (a recognizer's meaning), the
+    request moves the voice to the headphones; the open question is not answered by it."""
+    from kiosk.speaking.tts import SilentSpeaker
+
+    request = {
+        "key": Utterance("h"),
+        "screen button": Utterance(pack.commands["headphones"][0]),
+        "spoken": Utterance("use the headphones", 0.9, Command("headphones")),
+    }[how]
+    inbox = Inbox()
+    for heard in (Utterance(""), request, Utterance("stop")):
+        inbox.put(heard)
+    saved: list[Summary] = []
+
+    def make(emit: Callable[[Output], None]) -> Dialog:
+        return Dialog(knowledge, pack, emit, lambda summary: saved.append(summary) or True)
+
+    captions = io.StringIO()
+    speaker = SilentSpeaker(headphones=True)
+    front = VoiceFrontEnd(make, Keys(inbox), ClipSource([]), speaker, captions, inbox)
+    asked: list[str | None] = []
+    original = front._headphones
+
+    def watch(heard: Heard) -> bool:
+        switched = original(heard)
+        if switched:
+            asked.append(front.dialog.asking)
+        return switched
+
+    front._headphones = watch  # type: ignore[method-assign]
+    front.run(sessions=1)
+    text = captions.getvalue()
+    first = knowledge.red_flag_questions[0]
+    assert asked == [first], "switched while the first question was open"
+    assert pack.say("headphones_on") in text
+    assert pack.say("unclear_yesno") not in text, "the request was not taken as an answer"
+    assert all(not s.answers for s in saved), "nothing was answered by asking for headphones"
+
+
+def test_headphones_typed_where_there_are_none_says_so_and_asks_again(
+    knowledge: Knowledge, pack: Pack
+) -> None:
+    """Text mode has no headphones: the kiosk says so and the question stays open."""
+    out: list[Output] = []
+    dialog = Dialog(knowledge, pack, out.append, lambda summary: True)
+    dialog.handle(Start())
+    question = dialog.asking
+    out.clear()
+    dialog.handle(Utterance("use the headphones"))
+    said = [o.text for o in out if isinstance(o, Say)]
+    assert pack.say("no_headphones") in said
+    assert dialog.asking == question and not dialog.answers

@@ -266,7 +266,10 @@ def _run_screen(
 
     screen = ScreenSettings(args.screen_host, args.port, args.screen_token)
     try:
-        return run_screen(screen, pack, make, None if args.text else voice)
+        private_listening = not args.text and settings.audio.private_output is not None
+        return run_screen(
+            screen, pack, make, None if args.text else voice, private_listening=private_listening
+        )
     except KioskError as exc:
         print(f"kiosk: {exc}", file=sys.stderr)
         return 2

@@ -16,6 +16,7 @@ from kiosk.core.events import Output
 from kiosk.dialog.memory import SessionMemory
 from kiosk.dialog.patience import Step
 from kiosk.dialog.table import ASKING, Prompt, State
+from kiosk.language.commands import SPECS, VoiceStep
 from kiosk.language.pack import Pack
 from kiosk.triage.knowledge import Kind, Question
 
@@ -68,8 +69,12 @@ class AnyPromptHandling:
         elif name == "wait":
             self._memory.patience = self._memory.patience.wait()
             self._say("more_time")
-        else:
-            self._change_voice(name)
+        elif (step := SPECS[name].voice) is not None:
+            self._change_voice(name, step)
+            self._repeat_prompt_only()
+        elif SPECS[name].device:
+            # A front end with headphones switches them before the dialog hears this.
+            self._say("no_headphones")
             self._repeat_prompt_only()
 
     def _repeat(self) -> None:
@@ -119,14 +124,10 @@ class AnyPromptHandling:
         self._memory.pending = None
         self._advance()
 
-    def _change_voice(self, name: str) -> None:
-        changed = self._memory.voice.step(name)
+    def _change_voice(self, name: str, step: VoiceStep) -> None:
+        changed = self._memory.voice.step(step)
         if changed is None:
-            self._say(
-                {"slower": "slowest", "faster": "fastest", "louder": "loudest"}.get(
-                    name, "quietest"
-                )
-            )
+            self._say(step.at_limit)
             return
         self._memory.voice = changed
         self._emit(changed.as_event())

@@ -11,7 +11,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from kiosk.language.pack import CHANGE_QUESTION, COMMANDS
+from kiosk.language.commands import commands_at
+from kiosk.language.pack import CHANGE_QUESTION
 from kiosk.triage.knowledge import DONT_KNOW, NO, YES
 
 
@@ -53,10 +54,9 @@ TRANSITIONS: list[dict[str, object]] = [
     {"trigger": "reset", "source": "*", "dest": State.IDLE},
 ]
 
-IDLE_COMMANDS = ("start",)
-QUESTION_COMMANDS = tuple(c for c in COMMANDS if c not in ("start", "done"))
-"""Every command of a pack except starting and finishing works while a question is open."""
-RESULT_COMMANDS = (*QUESTION_COMMANDS, "done")
+IDLE_COMMANDS = commands_at("idle")
+QUESTION_COMMANDS = commands_at("question")
+RESULT_COMMANDS = commands_at("result")
 UNCLEAR_BEFORE_OFFERING_KEYS = 2
 YESNO_KEYS = {"1": YES, "2": NO, "3": DONT_KNOW}
 CONFIRM_QUESTION = "confirm"

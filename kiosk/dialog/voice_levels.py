@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass, replace
 
 from kiosk.core.events import Voice
+from kiosk.language.commands import VoiceStep
 
 RATE_STEP = 0.15
 RATE_RANGE = (0.55, 1.45)
@@ -25,11 +26,11 @@ class VoiceLevels:
     rate: float = 1.0
     volume: float = 1.0
 
-    def step(self, command: str) -> VoiceLevels | None:
+    def step(self, step: VoiceStep) -> VoiceLevels | None:
         """The levels after a voice command, or None when already at the limit."""
-        if command in ("quieter", "louder"):
-            return self._step_volume(VOLUME_STEP_DB if command == "louder" else -VOLUME_STEP_DB)
-        value = round(self.rate + (RATE_STEP if command == "faster" else -RATE_STEP), 2)
+        if step.level == "volume":
+            return self._step_volume(VOLUME_STEP_DB if step.up else -VOLUME_STEP_DB)
+        value = round(self.rate + (RATE_STEP if step.up else -RATE_STEP), 2)
         if not RATE_RANGE[0] - 1e-9 <= value <= RATE_RANGE[1] + 1e-9:
             return None
         return replace(self, rate=value)

@@ -22,6 +22,7 @@ from typing import TextIO
 
 from kiosk.core.errors import AudioDeviceError
 from kiosk.core.events import Ask, End, Heard, Output, Say, SayKind, Start, Utterance, Voice
+from kiosk.core.meaning import Command
 from kiosk.core.stopping import Stopping
 from kiosk.dialog.machine import Dialog
 from kiosk.dialog.session import drive, keep_what_was_answered
@@ -29,6 +30,7 @@ from kiosk.frontends.console import InteractiveConsole
 from kiosk.frontends.inbox import Inbox
 from kiosk.hearing.audio import AudioSource
 from kiosk.hearing.engines import Listener
+from kiosk.language.vocabulary import normalise
 from kiosk.speaking.barge_in import BargeIn
 from kiosk.speaking.tts import Speaker
 
@@ -38,6 +40,8 @@ POLL_SECONDS = 0.01
 """How often a line being spoken checks for a key, a touch or a voice."""
 HEADPHONES_KEY = "h"
 """Typed on the kiosk's keys: private listening on or off."""
+HEADPHONES = "headphones"
+"""The command (the command table's) that does the same by voice, word or touch."""
 ECHO_TAIL = 0.25
 """Seconds the microphone stays shut after the kiosk's last sound has left the
 loudspeaker: the room (or a sound server's loopback) brings the end of a line or of the
@@ -89,6 +93,7 @@ class VoiceFrontEnd:
         self._greeted_at = 0
         """Sessions finished when the idle greeting was last given (once per person)."""
         self.dialog = make_dialog(self.pending.append)
+        self._headphones_words = {normalise(p) for p in self.dialog.pack.commands[HEADPHONES]}
 
     def run(self, sessions: int | None = None, start_at_once: bool = False) -> int:
         """Sessions until `sessions` have ended; on `Stopping` (a signal), silence, hand
@@ -112,7 +117,7 @@ class VoiceFrontEnd:
         while sessions is None or self.finished_sessions < sessions:
             self._flush()  # lines another thread added meanwhile (the desk's ack; Inbox.nudge)
             heard = self._next_heard()
-            if heard is None or self._headphones_key(heard):
+            if heard is None or self._headphones(heard):
                 continue
             log.info("heard %s", type(heard).__name__)  # never the words: they are private
             failures += drive(self.dialog, [heard])
@@ -146,9 +151,10 @@ class VoiceFrontEnd:
             self._listening(False)
         return heard if heard is not None else self.inbox.take(asking)
 
-    def _headphones_key(self, heard: Heard) -> bool:
-        """The headphones key switches between private listening and the room."""
-        if not (isinstance(heard, Utterance) and heard.text.strip().lower() == HEADPHONES_KEY):
+    def _headphones(self, heard: Heard) -> bool:
+        """The headphones key, the screen's headphones button or the spoken command
+        switches between private listening and the room; the dialog never hears it."""
+        if not (isinstance(heard, Utterance) and self._asks_for_headphones(heard)):
             return False
         private = not self.private
         if self.speaker.set_private(private):
@@ -157,6 +163,12 @@ class VoiceFrontEnd:
         else:
             self._tell("no_headphones")
         return True
+
+    def _asks_for_headphones(self, heard: Utterance) -> bool:
+        if heard.meaning is not None:  # heard by the recognizer, already understood
+            return heard.meaning == Command(HEADPHONES)
+        words = normalise(heard.text)
+        return words == (HEADPHONES_KEY,) or words in self._headphones_words
 
     def _listening(self, on: bool) -> None:
         """Tell the screen, and sound the earcon (the opening one before the microphone

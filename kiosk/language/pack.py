@@ -15,27 +15,16 @@ from types import MappingProxyType
 
 from kiosk.core.errors import PromptPackError
 from kiosk.core.yamlfields import Entry, load_yaml
+from kiosk.language.commands import COMMAND_TABLE, COMMANDS
 from kiosk.triage.knowledge import DONT_KNOW, NO, YES, Kind, Knowledge, Question
 
 DEFAULT_PROMPTS_DIR = Path(__file__).resolve().parent / "packs"
 
-COMMANDS = (
-    "repeat",
-    "back",
-    "help",
-    "slower",
-    "faster",
-    "louder",
-    "quieter",
-    "wait",
-    "stop",
-    "start",
-    "done",
-)
 SCREEN_LABELS = (
     *("title", "start", "listening", "not_listening", "larger_text", "captions", "answers"),
     *("controls", "number_label", "number_ok", "number_clear", "emergency_title"),
-    *("results_title", "connecting", "repeat", "back", "help", "slower", "louder", "stop", "done"),
+    *("results_title", "connecting"),
+    *(spec.name for spec in COMMAND_TABLE if spec.screen),
 )
 """The words on the kiosk screen's buttons and headings (`screen:` in a pack)."""
 CHANGE_QUESTION = "readback_which"

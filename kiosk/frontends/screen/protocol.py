@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from kiosk.core.events import Ask, Output, Start, Utterance
 from kiosk.frontends.console import jsonl_event
 from kiosk.frontends.inbox import Posted
+from kiosk.language.commands import on_screen
 from kiosk.language.pack import Pack
 from kiosk.triage.knowledge import DONT_KNOW
 
@@ -22,8 +23,6 @@ MAX_MESSAGE_BYTES = 2048
 """A whole inbound message; the longest real one (a choice's words) is far shorter."""
 MAX_TEXT_CHARS = 200
 MAX_QUESTION_CHARS = 64
-SCREEN_COMMANDS = ("repeat", "back", "help", "slower", "louder", "stop", "done")
-"""The command buttons the page shows; each posts its command's first phrase."""
 _FIELDS = {
     "answer": {"type", "text", "question"},
     "command": {"type", "text"},
@@ -80,14 +79,22 @@ def _posted(kind: str, message: dict[str, object]) -> Posted | BadMessage:
     return Posted(Utterance(text), question)
 
 
-def hello_event(pack: Pack) -> dict[str, object]:
-    """What the page needs before anything else: language, labels, command words."""
+def hello_event(pack: Pack, private_listening: bool = False) -> dict[str, object]:
+    """What the page needs before anything else: language, labels, command words, and
+    the command buttons to show (from the command table; each posts its first phrase)."""
+    buttons = on_screen(private_listening)
     return {
         "event": "hello",
         "lang": pack.language,
         "labels": dict(pack.screen),
         "idle": pack.say("idle"),
-        "commands": {name: pack.commands[name][0] for name in (*SCREEN_COMMANDS, "start")},
+        "commands": {
+            name: pack.commands[name][0] for name in (*(b.name for b in buttons), "start")
+        },
+        "buttons": [
+            {"command": b.name, "rows": list(b.screen), "results_only": "question" not in b.where}
+            for b in buttons
+        ],
         "dont_know": pack.answers[DONT_KNOW][0],
     }
 

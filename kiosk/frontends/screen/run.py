@@ -36,10 +36,12 @@ def run_screen(
     voice: RunVoice | None,
     keys: TextIO | None = sys.stdin,
     out: TextIO = sys.stdout,
+    private_listening: bool = False,
 ) -> int:
-    """Serve the page, print its address, and run sessions until stopped."""
+    """Serve the page, print its address, and run sessions until stopped;
+    `private_listening`: the voice kiosk has headphones (the page shows their button)."""
     inbox = Inbox()
-    server = ScreenServer(settings, pack, inbox)
+    server = ScreenServer(settings, pack, inbox, private_listening)
     url = server.start()
     suffix = "?token=<the screen token>" if settings.token else ""
     print(f"kiosk: the screen is at {url}{suffix}", file=sys.stderr)

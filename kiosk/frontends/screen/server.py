@@ -57,10 +57,14 @@ Event = dict[str, object]
 class ScreenServer:
     """Serves the page; `start` returns its address once it is listening."""
 
-    def __init__(self, settings: ScreenSettings, pack: Pack, inbox: Inbox) -> None:
+    def __init__(
+        self, settings: ScreenSettings, pack: Pack, inbox: Inbox, private_listening: bool = False
+    ) -> None:
+        """`private_listening`: headphones are fitted, so the page shows their button."""
         settings.check()
         self.settings = settings
         self.pack = pack
+        self.private_listening = private_listening
         self.inbox = inbox
         self.port = settings.port
         self._pages = {path: _page(name) for path, (name, _) in PAGE_FILES.items()}
@@ -176,7 +180,11 @@ class ScreenServer:
         ws = web.WebSocketResponse(max_msg_size=MAX_FRAME_BYTES)
         await ws.prepare(request)
         queue: asyncio.Queue[Event | None] = asyncio.Queue()
-        for event in (hello_event(self.pack), *self._session, listening_event(self._listening)):
+        for event in (
+            hello_event(self.pack, self.private_listening),
+            *self._session,
+            listening_event(self._listening),
+        ):
             queue.put_nowait(event)
         self._clients.add(queue)
         writer = asyncio.ensure_future(_write(ws, queue))

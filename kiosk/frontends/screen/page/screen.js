@@ -165,10 +165,28 @@ function onHello(event) {
   $("emergency-title").textContent = event.labels.emergency_title;
   $("number-label").textContent = event.labels.number_label;
   $("controls").setAttribute("aria-label", event.labels.controls);
-  for (const element of document.querySelectorAll("[data-command]")) {
-    element.textContent = event.labels[element.dataset.command];
-  }
+  buildCommandButtons(event);
   buildKeypad(event.labels);
+}
+
+// One button per command the kiosk's command table puts on the screen, in its order.
+function buildCommandButtons(event) {
+  const rows = { controls: $("controls"), emergency: $("emergency-controls") };
+  for (const row of Object.values(rows)) {
+    for (const old of row.querySelectorAll("[data-command]")) old.remove();
+  }
+  for (const spec of event.buttons) {
+    for (const row of spec.rows) {
+      const resultsOnly = row === "controls" && spec.results_only;
+      const classes = ["control"];
+      if (spec.command === "stop") classes.push("stop");
+      if (resultsOnly) classes.push("results-only");
+      const element = button(event.labels[spec.command], classes.join(" "), () => sendCommand(spec.command));
+      element.dataset.command = spec.command;
+      element.hidden = resultsOnly && $("results-view").hidden;
+      rows[row].insertBefore(element, row === "controls" ? $("larger") : null);
+    }
+  }
 }
 
 function buildKeypad(labels) {
@@ -215,9 +233,6 @@ function connect() {
 
 function wire() {
   $("start").addEventListener("click", () => send({ type: "start" }));
-  for (const element of document.querySelectorAll("[data-command]")) {
-    element.addEventListener("click", () => sendCommand(element.dataset.command));
-  }
   $("larger").addEventListener("click", () => setScale((scale + 1) % SCALES.length));
   $("number-input").addEventListener("keydown", (event) => {
     if (event.key === "Enter") submitNumber();
