@@ -255,8 +255,13 @@ CONFIRM_BELOW = 0.9
 
 
 def confirmed(o: Outcome) -> bool:
-    """The dialog asks "Is that right?" before a doubtful red-flag answer counts."""
-    return o.item.question == RED_FLAG and o.confidence < CONFIRM_BELOW
+    """The dialog asks "Is that right?" before a doubtful red-flag answer counts, and
+    before any answer heard in noise counts (kiosks from before that: red flags only)."""
+    table = kiosk_module("kiosk.dialog.table")
+    any_below = getattr(table, "CONFIRM_ANY_BELOW", 0.0) if o.method == "kiosk" else 0.0
+    return (o.item.question == RED_FLAG and o.confidence < CONFIRM_BELOW) or (
+        o.confidence < any_below
+    )
 
 
 def rows(outcomes: list[Outcome]) -> Iterator[tuple[str, str]]:

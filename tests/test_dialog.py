@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from kiosk.core.events import Ask, End, Result, Say, Voice
 from kiosk.dialog.machine import TRANSITIONS, State
+from kiosk.dialog.table import CONFIRM_ANY_BELOW
 from kiosk.language.pack import Pack
-from kiosk.triage.knowledge import Knowledge
+from kiosk.triage.knowledge import Knowledge, Question
+from kiosk.triage.rules import guards_emergency
 from tests.conftest import Kiosk
 
 GRADUAL_BOTH = {"onset": "slowly", "sides": "both legs"}
@@ -100,6 +104,43 @@ def test_a_low_confidence_red_flag_answer_is_confirmed_before_it_counts(kiosk: K
     kiosk.say("yes", confidence=0.5)
     after = kiosk.say("yes")
     assert after[0].kind == "emergency"  # type: ignore[union-attr]
+
+
+def _answer_until(kiosk: Kiosk, wanted: Callable[[Question], bool]) -> Question:
+    """Answer "no" (or "I don't know") until the kiosk asks a question `wanted` picks."""
+    for _ in range(60):
+        question = kiosk.knowledge.questions[kiosk.asking]  # type: ignore[index]
+        if wanted(question):
+            return question
+        kiosk.say("no" if question.kind.value == "yesno" else "i don't know")
+    raise AssertionError("the kiosk never asked such a question")
+
+
+def test_any_answer_heard_in_noise_is_confirmed_before_it_counts(kiosk: Kiosk) -> None:
+    """A recognizer that heard the answer in a noisy room says so with a low confidence:
+    at an ordinary question too, "I heard ... Is that right?" comes first."""
+    kiosk.start()
+    question = _answer_until(
+        kiosk,
+        lambda q: q.kind.value == "yesno" and not guards_emergency(kiosk.knowledge, q),
+    )  # a question whose answers were never confirmed before
+    confirm = kiosk.say("yes", confidence=CONFIRM_ANY_BELOW - 0.1)
+    assert kiosk.state is State.CONFIRMING and question.id not in kiosk.dialog.answers
+    assert isinstance(confirm[-1], Ask) and confirm[-1].question == "confirm"
+    kiosk.say("no")  # "that is not what I said": asked again, nothing kept
+    assert kiosk.asking == question.id and question.id not in kiosk.dialog.answers
+    kiosk.say("yes", confidence=CONFIRM_ANY_BELOW - 0.1)
+    kiosk.say("yes")
+    assert kiosk.dialog.answers[question.id] == "yes"
+
+
+def test_a_number_heard_in_noise_is_confirmed_in_its_own_words(kiosk: Kiosk) -> None:
+    kiosk.start()
+    _answer_until(kiosk, lambda q: q.kind.value == "number")
+    confirm = kiosk.say("42", confidence=CONFIRM_ANY_BELOW - 0.1)
+    assert isinstance(confirm[-1], Ask) and "42" in confirm[-1].text
+    kiosk.say("yes")
+    assert kiosk.dialog.answers["age"] == "42"
 
 
 def test_a_confirmation_that_stays_unclear_counts_as_dont_know(kiosk: Kiosk) -> None:

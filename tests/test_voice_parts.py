@@ -120,6 +120,54 @@ def test_no_speech_at_all_ends_as_silence_after_the_long_wait() -> None:
     assert turn.done(lambda text: True)
 
 
+def _room_of_talkers(seconds: float) -> bytes:
+    """Three other people talking at once (voices and sentences of this test only)."""
+    from tests.speech import Voice, babble
+
+    talkers = [
+        (Voice("espeak", "en+m3", 150), ["my sister works at the hospital on weekends"]),
+        (Voice("espeak", "en+f3", 165), ["we parked on the far side of the building"]),
+        (Voice("espeak", "en-us+m2", 140), ["the lift on the second floor is out of order"]),
+    ]
+    return babble(talkers, seconds, seed=7)
+
+
+@pytest.mark.parametrize("snr", [15.0, 10.0])
+def test_people_talking_behind_the_person_neither_start_nor_widen_the_turn(snr: float) -> None:
+    """The person at the kiosk is nearer and louder: the turn's voice is theirs alone,
+    from when they begin to when they stop, though others talk before, during and after."""
+    from kiosk.hearing.voice_activity import voice_activity
+    from tests.speech import active_power, mixed, require_voice_tools, speak
+
+    require_voice_tools()
+    answer = speak("no I have not", "en")
+    lead, tail = bytes(32000), bytes(32000)  # 1 s before and after the answer
+    audio = mixed(lead + answer + tail, _room_of_talkers(4 + len(answer) / 32000), snr,
+                  active_power(answer))  # fmt: skip
+    turn = Turn(Endpointing(), voice_activity())
+    for i in range(0, len(audio) - CHUNK_BYTES + 1, CHUNK_BYTES):
+        turn.hear(audio[i : i + CHUNK_BYTES])
+    spoken_until = 1.0 + len(answer) / 32000
+    assert turn.first_voice is not None and 0.8 <= turn.first_voice <= 1.2, turn.first_voice
+    assert spoken_until - 0.5 <= turn.last_voice <= spoken_until + 0.2, turn.last_voice
+
+
+def test_words_fitted_to_the_room_before_anyone_near_speaks_do_not_end_the_turn() -> None:
+    """Other people's words can settle on an answer of the grammar ("end"); until a near
+    voice has spoken, that is nobody's answer: the turn waits (then it is silence)."""
+    from kiosk.hearing.voice_activity import voice_activity
+    from tests.speech import require_voice_tools
+
+    require_voice_tools()
+    room = _room_of_talkers(3.0)
+    turn = Turn(Endpointing(no_speech=12.0), voice_activity())
+    for i in range(0, len(room) - CHUNK_BYTES + 1, CHUNK_BYTES):
+        turn.hear(room[i : i + CHUNK_BYTES])
+        turn.update("end")
+        assert not turn.done(lambda text: SoFar.SETTLED), f"ended at {turn.elapsed:.1f} s"
+    assert turn.first_voice is None
+
+
 def test_clip_source_gives_each_clip_then_silence() -> None:
     source = ClipSource([b"\x01\x00" * 1600], lead_in=0.0)
     first = source.open_turn()
@@ -218,12 +266,13 @@ def _sphinx_decides(knowledge: Knowledge, grammar: Any) -> Any:
     with a stand-in decoder for the grammar (streaming and judge)."""
     from kiosk.app.recognize import expectation_for
     from kiosk.hearing.sphinx_engine import SphinxListener
+    from tests.speech import require_voice_tools, speak
 
+    require_voice_tools()
     english = load_pack("en", knowledge)
     listener = SphinxListener(grammar, grammar, english, lambda t, e: answer_so_far(english, t, e))
-    decision = listener.decide(
-        ClipSource([bytes(CHUNK_BYTES * 5)]), expectation_for(knowledge, "diabetes")
-    )
+    spoken = speak("too loud", "en")  # a voice for the turn; the stand-in decides the words
+    decision = listener.decide(ClipSource([spoken]), expectation_for(knowledge, "diabetes"))
     assert decision is not None
     return decision
 

@@ -22,6 +22,7 @@ from kiosk.dialog.readback import ReadBackHandling
 from kiosk.dialog.table import (
     ASKING,
     CHANGE_QUESTION,
+    CONFIRM_ANY_BELOW,
     CONFIRM_QUESTION,
     IDLE_COMMANDS,
     QUESTION_COMMANDS,
@@ -270,11 +271,10 @@ class Dialog(AnyPromptHandling, ReadBackHandling):
             self._say("reask_simpler")
             self._ask(Prompt(question.id, simpler=True))
             return
-        if (
-            self._guards_emergency(question)
-            and value != DONT_KNOW
-            and confidence < self._confirm_below
-        ):
+        doubtful = confidence < CONFIRM_ANY_BELOW or (
+            self._guards_emergency(question) and confidence < self._confirm_below
+        )
+        if doubtful and value != DONT_KNOW:
             self._memory.pending = Pending(question.id, value)
             self.trigger("confirm")
             self._ask_confirmation()
@@ -289,7 +289,8 @@ class Dialog(AnyPromptHandling, ReadBackHandling):
     def _ask_confirmation(self) -> None:
         pending = self._memory.pending
         assert pending is not None
-        heard_as = self.pack.questions[pending.question].phrases[pending.value][0]
+        phrases = self.pack.questions[pending.question].phrases
+        heard_as = phrases[pending.value][0] if pending.value in phrases else pending.value
         text = self.pack.say("confirm", answer=heard_as)
         self._emit(Ask(CONFIRM_QUESTION, Kind.YESNO.value, (YES, NO), text))
 

@@ -59,6 +59,10 @@ QUESTION_COMMANDS = commands_at("question")
 RESULT_COMMANDS = commands_at("result")
 UNCLEAR_BEFORE_OFFERING_KEYS = 2
 YESNO_KEYS = {"1": YES, "2": NO, "3": DONT_KNOW}
+CONFIRM_ANY_BELOW = 0.5
+"""An answer heard with less confidence is confirmed at any question (a recognizer says
+so when it heard the answer in noise); red-flag answers are confirmed below the
+clinic's `confirm_below` as well."""
 CONFIRM_QUESTION = "confirm"
 """The question id of "I heard yes. Is that right?" in ask events."""
 READBACK_QUESTION = "readback"

@@ -39,7 +39,14 @@ from kiosk.core.meaning import Meaning, NotUnderstood
 from kiosk.hearing.audio import CHUNK_BYTES, CHUNK_SECONDS, AudioSource
 from kiosk.hearing.grammar import Expectation, SoFar, jsgf_grammar, other_meanings
 from kiosk.hearing.noise_floor import FLOOR_RMS, with_noise_floor
-from kiosk.hearing.turn import DEFAULT_ENDPOINTING, DecidingListener, Decision, Endpointing, Turn
+from kiosk.hearing.turn import (
+    DEFAULT_ENDPOINTING,
+    DecidingListener,
+    Decision,
+    Endpointing,
+    Turn,
+    trusted_in_the_room,
+)
 from kiosk.hearing.voice_activity import voice_activity
 from kiosk.language.pack import Pack
 from kiosk.language.parse import spoken_meaning
@@ -207,6 +214,8 @@ class SphinxListener(DecidingListener):
         self.pack = pack
         self.so_far = so_far
         self.endpointing = endpointing
+        self._room: float | None = None
+        """The room's level at the end of the last turn long enough to tell it."""
         self.fit = fit
         self.noise_floor = noise_floor
         """Noise added under each turn (kiosk.hearing.noise_floor); 0 adds none."""
@@ -232,7 +241,7 @@ class SphinxListener(DecidingListener):
         """The turn's outcome; None when `interrupted` said another input answered first."""
         search = self.search_for(expecting)
         self.decoder.activate_search(search)
-        turn = Turn(self.endpointing, voice_activity())
+        turn = Turn(self.endpointing, voice_activity(), self._room)
         audio = bytearray()
         self.decoder.start_utt()
         try:
@@ -248,6 +257,8 @@ class SphinxListener(DecidingListener):
                     break
         finally:
             self.decoder.end_utt()
+        if turn.heard_the_room:
+            self._room = turn.room_db
         judgement = self.judge_turn(heard_part(turn, audio), expecting)
         heard = self._heard(judgement, expecting, turn)
         return Decision(heard, judgement.text, None, turn.last_change, turn.elapsed)
@@ -307,10 +318,9 @@ class SphinxListener(DecidingListener):
         text = judgement.text
         if not turn.partial and not text:
             return Silence()
-        heard = self._answer(judgement, expecting)
-        if isinstance(heard, Unclear) and turn.first_voice is None and not turn.partial:
-            return Silence()  # the grammar fitted the quiet itself: nobody spoke
-        return heard
+        if turn.voice is not None and turn.first_voice is None:
+            return Silence()  # the grammar fitted the room itself: nobody near spoke
+        return trusted_in_the_room(self._answer(judgement, expecting), turn)
 
     def _answer(self, judgement: Judgement, expecting: Expectation) -> Heard:
         text, fit, lead = judgement.text, judgement.fit, judgement.lead

@@ -14,15 +14,18 @@ gives the same decisions every run.
 from __future__ import annotations
 
 import array
+import bisect
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from kiosk.core.events import Heard
+from kiosk.core.events import Heard, Unclear, Utterance
+from kiosk.core.meaning import Command
 from kiosk.hearing.audio import CHUNK_SECONDS, AudioSource
 from kiosk.hearing.grammar import UNKNOWN_SYMBOLS, Expectation, SoFar
 from kiosk.hearing.voice_activity import VoiceActivity
+from kiosk.language.commands import SPECS
 
 
 @dataclass(frozen=True)
@@ -45,12 +48,20 @@ class Endpointing:
     """Once the detector has heard the voice stop after a complete, settled answer, the
     words need only have stayed the same this long: the pause is then measured on the
     sound itself rather than on the recognizer's words, which lag it."""
-    near_voice_db: float = 0.0
-    """When above 0: a voice counts as the person's only within this many dB of the
-    loudest voice of the turn, so people talking behind them neither hold the turn open
-    nor widen the part the judge hears. Off by default: at 10 dB the quieter ends of a
-    person's own sentence fell below it and turns ended while they were still talking
-    (docs/decisions/0001-natural-speech.md)."""
+    above_room_db: float = 8.0
+    """A voice counts as the person's only when it starts this many dB above the room:
+    the level of the quieter part of the turn so far (`ROOM_PERCENTILE`), which is the
+    room itself before and between the person's words. People talking behind the person
+    are quieter than the person at the kiosk, so they neither start nor hold a turn, nor
+    widen the part of it the judge hears."""
+    keeps_above_room_db: float = 3.0
+    """Once the person's voice has started, it goes on while it stays this far above the
+    room: the quiet ends of their own words still count."""
+    quiet_room_db: float = 40.0
+    """In a turn with a moment quieter than this (chunk level, int16 full scale about
+    90 dB; levelled speech peaks near 74) every voice counts: nobody else is talking.
+    The room's percentile alone would be the person's own voice in a turn that is
+    mostly speech, and cut off the quiet ends of their words."""
     talking_hold: float = 3.0
     """Seconds a voice still talking may hold the turn open after the words' own pause
     has passed: long enough for a sentence said instead of an answer to end (so it is
@@ -59,6 +70,20 @@ class Endpointing:
 
 
 DEFAULT_ENDPOINTING = Endpointing()
+NOISY_BELOW_DB = 25.0
+"""A voice less far above the room than this was heard in noise. Clean speech stands
+40 dB and more above the room; with other people talking 15 dB below the person (the
+benchmark's babble), 8 to 23 dB."""
+DOUBTFUL_CONFIDENCE = 0.3
+"""The confidence of an answer heard in noise: below the dialog's CONFIRM_ANY_BELOW, so
+"I heard no. Is that right?" comes before it counts, whatever the question."""
+ROOM_CHUNKS = 10
+"""Chunks (1 s) a turn hears before its own room level replaces the last turn's: a
+person who speaks at once (after a barge-in the turn starts with their voice) is not
+taken for the room."""
+ROOM_PERCENTILE = 0.2
+"""Which quantile of the turn's chunk levels is the room: low enough to be the pauses
+and the lead-in, not the person's quieter words."""
 
 
 @dataclass(frozen=True)
@@ -93,17 +118,30 @@ class DecidingListener:
 class Turn:
     """End-of-speech bookkeeping for one turn, in audio seconds."""
 
-    def __init__(self, endpointing: Endpointing, voice: VoiceActivity | None = None) -> None:
+    def __init__(
+        self,
+        endpointing: Endpointing,
+        voice: VoiceActivity | None = None,
+        room_before: float | None = None,
+    ) -> None:
+        """`room_before`: the room's level at the end of the listener's last turn, the
+        reference until this turn has heard enough of the room itself."""
         self.endpointing = endpointing
+        self.room_before = room_before
         self.voice = voice
         """Hears whether someone is talking (None: the words alone decide)."""
         self.elapsed = 0.0
+        self.first_voice: float | None = None
+        """Audio seconds at the start of the first chunk that held a near voice: a voice
+        above the room's level (as heard so far) by Endpointing.above_room_db."""
         self.last_voice = 0.0
-        """Audio seconds at the end of the last chunk that held a near voice (as loud as
-        the loudest so far, within Endpointing.near_voice_db)."""
-        self._voiced: list[tuple[float, float]] = []
-        """(audio seconds at the chunk's start, its level in dB) of every voiced chunk."""
-        self._loudest = -math.inf
+        """Audio seconds at the end of the last chunk that held a near voice."""
+        self.loudest_voice = -math.inf
+        """The level in dB of the loudest chunk of near voice."""
+        self._levels: list[float] = []
+        """The level in dB of every chunk so far, voiced or not (the room's level)."""
+        self._near_before = False
+        """The chunk before held the person's voice (it goes on at a lower margin)."""
         self.partial = ""
         self.last_change = 0.0
         self.finished: dict[str, Any] | None = None
@@ -114,23 +152,47 @@ class Turn:
     def hear(self, chunk: bytes) -> None:
         """Count one chunk of the turn's audio, noting whether a near voice is in it."""
         self.elapsed += CHUNK_SECONDS
-        if self.voice is None or not self.voice.voiced(chunk):
+        if self.voice is None:
             return
         level = level_db(chunk)
-        self._voiced.append((self.elapsed - CHUNK_SECONDS, level))
-        self._loudest = max(self._loudest, level)
-        if self._near(level):
+        bisect.insort(self._levels, level)
+        voiced = self.voice.voiced(chunk)
+        rule, room = self.endpointing, self.room_db
+        margin = rule.keeps_above_room_db if self._near_before else rule.above_room_db
+        near = voiced and (self.quiet or level >= room + margin)
+        self._near_before = near
+        if near:
+            if self.first_voice is None:
+                self.first_voice = self.elapsed - CHUNK_SECONDS
             self.last_voice = self.elapsed
+            self.loudest_voice = max(self.loudest_voice, level)
 
     @property
-    def first_voice(self) -> float | None:
-        """Audio seconds at the start of the first chunk with a near voice, judged by the
-        loudest voice of the whole turn (None: no voice)."""
-        return next((start for start, level in self._voiced if self._near(level)), None)
+    def room_db(self) -> float:
+        """The room's level: the quieter part of the turn so far (`ROOM_PERCENTILE`), or
+        the last turn's while this one has heard less than ROOM_CHUNKS of it."""
+        if self.room_before is not None and len(self._levels) < ROOM_CHUNKS:
+            return self.room_before
+        return self._levels[int(len(self._levels) * ROOM_PERCENTILE)] if self._levels else 0.0
 
-    def _near(self, level: float) -> bool:
-        margin = self.endpointing.near_voice_db
-        return margin <= 0 or level >= self._loudest - margin
+    @property
+    def heard_the_room(self) -> bool:
+        """Long enough to tell the room's level to the next turn."""
+        return len(self._levels) >= ROOM_CHUNKS
+
+    @property
+    def noisy(self) -> bool:
+        """The person's voice stood less than NOISY_BELOW_DB above the room: what was
+        heard may be partly other people's words or noise."""
+        if self.first_voice is None or self.quiet:
+            return False
+        return self.loudest_voice - self.room_db < NOISY_BELOW_DB
+
+    @property
+    def quiet(self) -> bool:
+        """The room fell quieter than Endpointing.quiet_room_db at some moment of the
+        turn: nobody else is talking, and every voice is the person's."""
+        return bool(self._levels) and self._levels[0] < self.endpointing.quiet_room_db
 
     def update(self, partial: str) -> None:
         if partial != self.partial:
@@ -143,7 +205,9 @@ class Turn:
             return True
         if self.elapsed >= rule.longest_turn:
             return True
-        if not self.partial:
+        if not self.partial or (self.voice is not None and self.first_voice is None):
+            # No words yet, or words fitted to the room (people behind the person, noise)
+            # while no near voice has spoken: nobody has answered yet.
             return self.elapsed + 1e-6 >= rule.no_speech
         quiet = self.elapsed - self.last_change + 1e-6  # audio time adds up in 0.1 s steps
         words = " ".join(w for w in self.partial.split() if w not in UNKNOWN_SYMBOLS)
@@ -163,6 +227,18 @@ class Turn:
         if quiet < pause:
             return False
         return not talking or quiet >= pause + rule.talking_hold
+
+
+def trusted_in_the_room(heard: Heard, turn: Turn) -> Heard:
+    """What one hearing in a noisy room is worth: an answer counts only once confirmed,
+    and a command that ends the session or takes back an answer is asked again. In
+    babble the grammar decoders take a wrong answer almost as often as a right one
+    (docs/decisions/0001-natural-speech.md)."""
+    if not isinstance(heard, Utterance) or not turn.noisy:
+        return heard
+    if isinstance(heard.meaning, Command) and SPECS[heard.meaning.name].undoes:
+        return Unclear()
+    return replace(heard, confidence=min(heard.confidence, DOUBTFUL_CONFIDENCE))
 
 
 def level_db(chunk: bytes) -> float:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import array
 import json
 import logging
+from collections import deque
 from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,14 @@ from kiosk.hearing.audio import SAMPLE_RATE, AudioSource
 from kiosk.hearing.grammar import UNKNOWN_SYMBOLS, Expectation, SoFar, vosk_grammar
 from kiosk.hearing.nbest import Reading, agreed, alternatives, read
 from kiosk.hearing.resample import Resampler
-from kiosk.hearing.turn import DEFAULT_ENDPOINTING, DecidingListener, Decision, Endpointing, Turn
+from kiosk.hearing.turn import (
+    DEFAULT_ENDPOINTING,
+    DecidingListener,
+    Decision,
+    Endpointing,
+    Turn,
+    trusted_in_the_room,
+)
 from kiosk.hearing.voice_activity import voice_activity
 from kiosk.language.pack import Pack
 
@@ -48,6 +56,10 @@ UNCORROBORATED_CONFIDENCE = 0.6
 """Confidence when the free decoder heard nothing the kiosk understands."""
 ALTERNATIVES = 10
 """N-best list length: enough to share out the probability between meanings."""
+BEFORE_VOICE_CHUNKS = 5
+"""Chunks (0.5 s) of the room kept from before the first near voice and decoded with it:
+the decoders hear nothing earlier, so people talking behind the person cannot be read as
+an answer before the person speaks, and silence costs no decoding."""
 SPEEDS = (1.0, 0.9, 1.1)
 """Speeds the grammar decoders hear each turn at, the speech as it came first (its words
 also drive end of speech). A changed speed is a resampling, so pitch and formants move
@@ -100,6 +112,8 @@ class VoskListener(DecidingListener):
         self.pack = pack
         self.so_far = so_far
         self.endpointing = endpointing
+        self._room: float | None = None
+        """The room's level at the end of the last turn long enough to tell it."""
         self.check_with_free_decoder = check_with_free_decoder
         self.speeds = speeds
         self.unknown = next(
@@ -129,23 +143,33 @@ class VoskListener(DecidingListener):
         free = (
             vosk.KaldiRecognizer(self.model, SAMPLE_RATE) if self.check_with_free_decoder else None
         )
-        turn = Turn(self.endpointing, voice_activity())
+        turn = Turn(self.endpointing, voice_activity(), self._room)
+        before_voice: deque[bytes] = deque(maxlen=BEFORE_VOICE_CHUNKS)
         for chunk in source.open_turn():
             if interrupted():
                 return None
             turn.hear(chunk)
-            for decoder in decoders:
-                decoder.hear(chunk)
+            if turn.voice is not None and turn.first_voice is None:
+                before_voice.append(chunk)  # nobody near has spoken: the room only
+                if turn.done(lambda text: self.so_far(text, expecting)):
+                    break
+                continue
+            for part in (*before_voice, chunk):
+                for decoder in decoders:
+                    decoder.hear(part)
+                if free is not None:
+                    free.AcceptWaveform(part)
+            before_voice.clear()
             if grammar.ended:
                 turn.finished = grammar.ended
             else:
                 turn.update(grammar.partial())
-            if free is not None:
-                free.AcceptWaveform(chunk)
             if turn.done(lambda text: self.so_far(text, expecting)):
                 break
         finals = [decoder.final() for decoder in decoders]
         free_text = json.loads(free.FinalResult()).get("text", "") if free is not None else None
+        if turn.heard_the_room:
+            self._room = turn.room_db
         heard = self._heard(finals, free_text, expecting, turn)
         return Decision(heard, finals[0].get("text", ""), free_text, turn.last_change, turn.elapsed)
 
@@ -174,7 +198,8 @@ class VoskListener(DecidingListener):
         confidence = reading.confidence
         if free_text is not None:
             confidence = min(confidence, self._corroboration(reading.text, free_text, expecting))
-        return Utterance(reading.text, confidence, self._meaning(reading.text, expecting))
+        heard = Utterance(reading.text, confidence, self._meaning(reading.text, expecting))
+        return trusted_in_the_room(heard, turn)
 
     def _meaning(self, phrase: str, expecting: Expectation) -> Meaning | None:
         """What a run of grammar words means as one spoken sentence (None: nothing)."""

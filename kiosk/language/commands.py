@@ -38,6 +38,9 @@ class CommandSpec:
     device: bool = False
     """Acted on by a front end with the device (the headphones), never reaching the dialog
     there; a front end without it lets the dialog say it is not available."""
+    undoes: bool = False
+    """Ends the session or takes back an answer: heard in a noisy room, where one hearing
+    is not to be trusted, it is asked again rather than done."""
 
 
 _SESSION: tuple[Where, ...] = ("question", "result")
@@ -45,7 +48,7 @@ _BOTH_ROWS: tuple[Screen, ...] = ("controls", "emergency")
 
 COMMAND_TABLE: tuple[CommandSpec, ...] = (
     CommandSpec("repeat", _SESSION, _BOTH_ROWS),
-    CommandSpec("back", _SESSION, ("controls",)),
+    CommandSpec("back", _SESSION, ("controls",), undoes=True),
     CommandSpec("help", _SESSION, ("controls",)),
     CommandSpec("slower", _SESSION, _BOTH_ROWS, VoiceStep("rate", False, "slowest")),
     CommandSpec("faster", _SESSION, (), VoiceStep("rate", True, "fastest")),
@@ -53,9 +56,9 @@ COMMAND_TABLE: tuple[CommandSpec, ...] = (
     CommandSpec("quieter", _SESSION, (), VoiceStep("volume", False, "quietest")),
     CommandSpec("headphones", _SESSION, _BOTH_ROWS, device=True),
     CommandSpec("wait", _SESSION),
-    CommandSpec("stop", _SESSION, ("controls",)),
+    CommandSpec("stop", _SESSION, ("controls",), undoes=True),
     CommandSpec("start", ("idle",)),
-    CommandSpec("done", ("result",), _BOTH_ROWS),
+    CommandSpec("done", ("result",), _BOTH_ROWS, undoes=True),
 )
 COMMANDS: tuple[str, ...] = tuple(spec.name for spec in COMMAND_TABLE)
 SPECS = {spec.name: spec for spec in COMMAND_TABLE}
