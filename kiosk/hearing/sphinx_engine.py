@@ -214,8 +214,6 @@ class SphinxListener(DecidingListener):
         self.pack = pack
         self.so_far = so_far
         self.endpointing = endpointing
-        self._room: float | None = None
-        """The room's level at the end of the last turn long enough to tell it."""
         self.fit = fit
         self.noise_floor = noise_floor
         """Noise added under each turn (kiosk.hearing.noise_floor); 0 adds none."""
@@ -241,7 +239,7 @@ class SphinxListener(DecidingListener):
         """The turn's outcome; None when `interrupted` said another input answered first."""
         search = self.search_for(expecting)
         self.decoder.activate_search(search)
-        turn = Turn(self.endpointing, voice_activity(), self._room)
+        turn = Turn(self.endpointing, voice_activity())
         audio = bytearray()
         self.decoder.start_utt()
         try:
@@ -257,8 +255,6 @@ class SphinxListener(DecidingListener):
                     break
         finally:
             self.decoder.end_utt()
-        if turn.heard_the_room:
-            self._room = turn.room_db
         judgement = self.judge_turn(heard_part(turn, audio), expecting)
         heard = self._heard(judgement, expecting, turn)
         return Decision(heard, judgement.text, None, turn.last_change, turn.elapsed)

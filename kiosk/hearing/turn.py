@@ -50,18 +50,14 @@ class Endpointing:
     sound itself rather than on the recognizer's words, which lag it."""
     above_room_db: float = 8.0
     """A voice counts as the person's only when it starts this many dB above the room:
-    the level of the quieter part of the turn so far (`ROOM_PERCENTILE`), which is the
-    room itself before and between the person's words. People talking behind the person
-    are quieter than the person at the kiosk, so they neither start nor hold a turn, nor
-    widen the part of it the judge hears."""
+    the level of the quieter part (`ROOM_PERCENTILE`) of the turn's chunks that were not
+    the person's voice: the lead-in, the pauses, the tail. People talking behind the
+    person are quieter than the person at the kiosk, so they neither start nor hold a
+    turn, nor widen the part of it the judge hears. In a quiet room the room is the
+    microphone's own noise, and every voice counts."""
     keeps_above_room_db: float = 3.0
     """Once the person's voice has started, it goes on while it stays this far above the
     room: the quiet ends of their own words still count."""
-    quiet_room_db: float = 40.0
-    """In a turn with a moment quieter than this (chunk level, int16 full scale about
-    90 dB; levelled speech peaks near 74) every voice counts: nobody else is talking.
-    The room's percentile alone would be the person's own voice in a turn that is
-    mostly speech, and cut off the quiet ends of their words."""
     talking_hold: float = 3.0
     """Seconds a voice still talking may hold the turn open after the words' own pause
     has passed: long enough for a sentence said instead of an answer to end (so it is
@@ -77,13 +73,9 @@ benchmark's babble), 8 to 23 dB."""
 DOUBTFUL_CONFIDENCE = 0.3
 """The confidence of an answer heard in noise: below the dialog's CONFIRM_ANY_BELOW, so
 "I heard no. Is that right?" comes before it counts, whatever the question."""
-ROOM_CHUNKS = 10
-"""Chunks (1 s) a turn hears before its own room level replaces the last turn's: a
-person who speaks at once (after a barge-in the turn starts with their voice) is not
-taken for the room."""
-ROOM_PERCENTILE = 0.2
-"""Which quantile of the turn's chunk levels is the room: low enough to be the pauses
-and the lead-in, not the person's quieter words."""
+ROOM_PERCENTILE = 0.5
+"""Which quantile of the levels of the chunks that were not the person's voice is the
+room: the median, which babble's brief moments of silence do not pull down."""
 
 
 @dataclass(frozen=True)
@@ -118,28 +110,18 @@ class DecidingListener:
 class Turn:
     """End-of-speech bookkeeping for one turn, in audio seconds."""
 
-    def __init__(
-        self,
-        endpointing: Endpointing,
-        voice: VoiceActivity | None = None,
-        room_before: float | None = None,
-    ) -> None:
-        """`room_before`: the room's level at the end of the listener's last turn, the
-        reference until this turn has heard enough of the room itself."""
+    def __init__(self, endpointing: Endpointing, voice: VoiceActivity | None = None) -> None:
         self.endpointing = endpointing
-        self.room_before = room_before
         self.voice = voice
         """Hears whether someone is talking (None: the words alone decide)."""
         self.elapsed = 0.0
-        self.first_voice: float | None = None
-        """Audio seconds at the start of the first chunk that held a near voice: a voice
-        above the room's level (as heard so far) by Endpointing.above_room_db."""
         self.last_voice = 0.0
-        """Audio seconds at the end of the last chunk that held a near voice."""
-        self.loudest_voice = -math.inf
-        """The level in dB of the loudest chunk of near voice."""
-        self._levels: list[float] = []
-        """The level in dB of every chunk so far, voiced or not (the room's level)."""
+        """Audio seconds at the end of the last chunk that held a near voice (judged
+        against the room as heard so far)."""
+        self._voiced: list[tuple[float, float]] = []
+        """(audio seconds at the start, level in dB) of every chunk with a voice in it."""
+        self._room_levels: list[float] = []
+        """The level in dB of every chunk so far that was not the person's voice."""
         self._near_before = False
         """The chunk before held the person's voice (it goes on at a lower margin)."""
         self.partial = ""
@@ -155,44 +137,52 @@ class Turn:
         if self.voice is None:
             return
         level = level_db(chunk)
-        bisect.insort(self._levels, level)
         voiced = self.voice.voiced(chunk)
         rule, room = self.endpointing, self.room_db
         margin = rule.keeps_above_room_db if self._near_before else rule.above_room_db
-        near = voiced and (self.quiet or level >= room + margin)
+        near = voiced and room is not None and level >= room + margin
         self._near_before = near
+        if voiced:
+            self._voiced.append((self.elapsed - CHUNK_SECONDS, level))
         if near:
-            if self.first_voice is None:
-                self.first_voice = self.elapsed - CHUNK_SECONDS
             self.last_voice = self.elapsed
-            self.loudest_voice = max(self.loudest_voice, level)
+        else:
+            bisect.insort(self._room_levels, level)
 
     @property
-    def room_db(self) -> float:
-        """The room's level: the quieter part of the turn so far (`ROOM_PERCENTILE`), or
-        the last turn's while this one has heard less than ROOM_CHUNKS of it."""
-        if self.room_before is not None and len(self._levels) < ROOM_CHUNKS:
-            return self.room_before
-        return self._levels[int(len(self._levels) * ROOM_PERCENTILE)] if self._levels else 0.0
+    def room_db(self) -> float | None:
+        """The room's level: the median of the chunks that were not the person's voice
+        (None: nothing heard yet)."""
+        levels = self._room_levels
+        return levels[int(len(levels) * ROOM_PERCENTILE)] if levels else None
+
+    def _near(self) -> list[float]:
+        """Levels of the voiced chunks that stand out from the room as now known."""
+        room = self.room_db
+        if room is None:
+            return []
+        return [
+            level for _, level in self._voiced if level >= room + self.endpointing.above_room_db
+        ]
 
     @property
-    def heard_the_room(self) -> bool:
-        """Long enough to tell the room's level to the next turn."""
-        return len(self._levels) >= ROOM_CHUNKS
+    def first_voice(self) -> float | None:
+        """Audio seconds at the start of the first chunk of the person's voice, judged
+        against the room as it is known now: a person who speaks at once (a turn after
+        a barge-in starts with the voice) is first taken for the room, then found once
+        the room has been heard (None: no near voice)."""
+        room = self.room_db
+        if room is None:
+            return None
+        floor = room + self.endpointing.above_room_db
+        return next((start for start, level in self._voiced if level >= floor), None)
 
     @property
     def noisy(self) -> bool:
         """The person's voice stood less than NOISY_BELOW_DB above the room: what was
         heard may be partly other people's words or noise."""
-        if self.first_voice is None or self.quiet:
-            return False
-        return self.loudest_voice - self.room_db < NOISY_BELOW_DB
-
-    @property
-    def quiet(self) -> bool:
-        """The room fell quieter than Endpointing.quiet_room_db at some moment of the
-        turn: nobody else is talking, and every voice is the person's."""
-        return bool(self._levels) and self._levels[0] < self.endpointing.quiet_room_db
+        near, room = self._near(), self.room_db
+        return bool(near) and room is not None and max(near) - room < NOISY_BELOW_DB
 
     def update(self, partial: str) -> None:
         if partial != self.partial:

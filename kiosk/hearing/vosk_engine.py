@@ -56,10 +56,13 @@ UNCORROBORATED_CONFIDENCE = 0.6
 """Confidence when the free decoder heard nothing the kiosk understands."""
 ALTERNATIVES = 10
 """N-best list length: enough to share out the probability between meanings."""
-BEFORE_VOICE_CHUNKS = 5
-"""Chunks (0.5 s) of the room kept from before the first near voice and decoded with it:
-the decoders hear nothing earlier, so people talking behind the person cannot be read as
-an answer before the person speaks, and silence costs no decoding."""
+BEFORE_VOICE = 0.5
+"""Seconds of the room before the person's first near voice that the decoders hear with
+it; they hear nothing earlier, so people talking behind the person cannot be read as an
+answer before the person speaks, and silence costs no decoding."""
+HELD_CHUNKS = 30
+"""Chunks (3 s) held before a near voice is found: a voice at the very start of a turn
+(after a barge-in) is told from the room only once the room has been heard."""
 SPEEDS = (1.0, 0.9, 1.1)
 """Speeds the grammar decoders hear each turn at, the speech as it came first (its words
 also drive end of speech). A changed speed is a resampling, so pitch and formants move
@@ -112,8 +115,6 @@ class VoskListener(DecidingListener):
         self.pack = pack
         self.so_far = so_far
         self.endpointing = endpointing
-        self._room: float | None = None
-        """The room's level at the end of the last turn long enough to tell it."""
         self.check_with_free_decoder = check_with_free_decoder
         self.speeds = speeds
         self.unknown = next(
@@ -143,18 +144,20 @@ class VoskListener(DecidingListener):
         free = (
             vosk.KaldiRecognizer(self.model, SAMPLE_RATE) if self.check_with_free_decoder else None
         )
-        turn = Turn(self.endpointing, voice_activity(), self._room)
-        before_voice: deque[bytes] = deque(maxlen=BEFORE_VOICE_CHUNKS)
+        turn = Turn(self.endpointing, voice_activity())
+        before_voice: deque[tuple[float, bytes]] = deque(maxlen=HELD_CHUNKS)
         for chunk in source.open_turn():
             if interrupted():
                 return None
             turn.hear(chunk)
             if turn.voice is not None and turn.first_voice is None:
-                before_voice.append(chunk)  # nobody near has spoken: the room only
+                before_voice.append((turn.elapsed, chunk))  # the room only, so far
                 if turn.done(lambda text: self.so_far(text, expecting)):
                     break
                 continue
-            for part in (*before_voice, chunk):
+            start = (turn.first_voice or 0.0) - BEFORE_VOICE
+            held = [part for ends, part in before_voice if ends > start + 1e-6]
+            for part in (*held, chunk):
                 for decoder in decoders:
                     decoder.hear(part)
                 if free is not None:
@@ -168,8 +171,6 @@ class VoskListener(DecidingListener):
                 break
         finals = [decoder.final() for decoder in decoders]
         free_text = json.loads(free.FinalResult()).get("text", "") if free is not None else None
-        if turn.heard_the_room:
-            self._room = turn.room_db
         heard = self._heard(finals, free_text, expecting, turn)
         return Decision(heard, finals[0].get("text", ""), free_text, turn.last_change, turn.elapsed)
 
