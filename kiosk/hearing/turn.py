@@ -16,7 +16,7 @@ from __future__ import annotations
 import array
 import bisect
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -156,14 +156,13 @@ class Turn:
         levels = self._room_levels
         return levels[int(len(levels) * ROOM_PERCENTILE)] if levels else None
 
-    def _near(self) -> list[float]:
-        """Levels of the voiced chunks that stand out from the room as now known."""
+    def _near_chunks(self) -> Iterator[tuple[float, float]]:
+        """(start, level) of the voiced chunks that stand out from the room as now known."""
         room = self.room_db
         if room is None:
-            return []
-        return [
-            level for _, level in self._voiced if level >= room + self.endpointing.above_room_db
-        ]
+            return
+        floor = room + self.endpointing.above_room_db
+        yield from ((start, level) for start, level in self._voiced if level >= floor)
 
     @property
     def first_voice(self) -> float | None:
@@ -171,18 +170,15 @@ class Turn:
         against the room as it is known now: a person who speaks at once (a turn after
         a barge-in starts with the voice) is first taken for the room, then found once
         the room has been heard (None: no near voice)."""
-        room = self.room_db
-        if room is None:
-            return None
-        floor = room + self.endpointing.above_room_db
-        return next((start for start, level in self._voiced if level >= floor), None)
+        return next((start for start, _ in self._near_chunks()), None)
 
     @property
     def noisy(self) -> bool:
         """The person's voice stood less than NOISY_BELOW_DB above the room: what was
         heard may be partly other people's words or noise."""
-        near, room = self._near(), self.room_db
-        return bool(near) and room is not None and max(near) - room < NOISY_BELOW_DB
+        room = self.room_db
+        loudest = max((level for _, level in self._near_chunks()), default=None)
+        return room is not None and loudest is not None and loudest - room < NOISY_BELOW_DB
 
     def update(self, partial: str) -> None:
         if partial != self.partial:

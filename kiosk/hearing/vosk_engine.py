@@ -150,12 +150,13 @@ class VoskListener(DecidingListener):
             if interrupted():
                 return None
             turn.hear(chunk)
-            if turn.voice is not None and turn.first_voice is None:
+            first_voice = turn.first_voice
+            if turn.voice is not None and first_voice is None:
                 before_voice.append((turn.elapsed, chunk))  # the room only, so far
                 if turn.done(lambda text: self.so_far(text, expecting)):
                     break
                 continue
-            start = (turn.first_voice or 0.0) - BEFORE_VOICE
+            start = (first_voice or 0.0) - BEFORE_VOICE
             held = [part for ends, part in before_voice if ends > start + 1e-6]
             for part in (*held, chunk):
                 for decoder in decoders:

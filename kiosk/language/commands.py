@@ -70,9 +70,8 @@ def commands_at(where: Where) -> tuple[str, ...]:
 
 
 def on_screen(private_listening: bool) -> tuple[CommandSpec, ...]:
-    """The commands the screen shows as buttons; headphones only where they are fitted."""
+    """The commands the screen shows as buttons; a device's (headphones) only where the
+    device is fitted."""
     return tuple(
-        spec
-        for spec in COMMAND_TABLE
-        if spec.screen and (private_listening or spec.name != "headphones")
+        spec for spec in COMMAND_TABLE if spec.screen and (private_listening or not spec.device)
     )
