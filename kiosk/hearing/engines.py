@@ -18,7 +18,8 @@ from kiosk.dialog.table import IDLE_COMMANDS, RESULT_COMMANDS
 from kiosk.hearing.audio import AudioSource
 from kiosk.hearing.grammar import Expectation, answer_so_far, grammar_words
 from kiosk.hearing.models import find_vosk_model, how_to_get
-from kiosk.hearing.turn import Decision, Endpointing
+from kiosk.hearing.turn import Endpointing
+from kiosk.hearing.turn_loop import DecidingListener
 from kiosk.language.pack import Pack
 from kiosk.triage.knowledge import Knowledge
 
@@ -37,20 +38,12 @@ class Listener(Protocol):
         ...
 
 
-class Recognizer(Listener, Protocol):
-    """A listener that also reports when speech ended and when it decided (benchmarks)."""
-
-    def decide(
-        self, source: AudioSource, expecting: Expectation, interrupted: Callable[[], bool] = ...
-    ) -> Decision | None: ...
-
-
 @dataclass(frozen=True)
 class Engine:
     """A ready listener and one sentence saying which engine it is and why."""
 
     name: EngineName
-    listener: Recognizer
+    listener: DecidingListener
     why: str
     missing_words: tuple[str, ...]
     """Grammar words this engine cannot recognise (named at start-up)."""

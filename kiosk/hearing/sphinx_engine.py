@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,15 +39,8 @@ from kiosk.core.meaning import Meaning, NotUnderstood
 from kiosk.hearing.audio import CHUNK_BYTES, CHUNK_SECONDS, AudioSource
 from kiosk.hearing.grammar import Expectation, SoFar, jsgf_grammar, other_meanings
 from kiosk.hearing.noise_floor import FLOOR_RMS, with_noise_floor
-from kiosk.hearing.turn import (
-    DEFAULT_ENDPOINTING,
-    DecidingListener,
-    Decision,
-    Endpointing,
-    Turn,
-    trusted_in_the_room,
-)
-from kiosk.hearing.voice_activity import voice_activity
+from kiosk.hearing.turn import DEFAULT_ENDPOINTING, Endpointing, Turn, trusted_in_the_room
+from kiosk.hearing.turn_loop import DecidingListener, StreamingPass, nobody_spoke
 from kiosk.language.pack import Pack
 from kiosk.language.parse import spoken_meaning
 
@@ -230,34 +223,22 @@ class SphinxListener(DecidingListener):
         meant = spoken_meaning(self.pack, text, expecting)
         return None if isinstance(meant, NotUnderstood) else meant
 
-    def decide(
-        self,
-        source: AudioSource,
-        expecting: Expectation,
-        interrupted: Callable[[], bool] = lambda: False,
-    ) -> Decision | None:
-        """The turn's outcome; None when `interrupted` said another input answered first."""
-        search = self.search_for(expecting)
-        self.decoder.activate_search(search)
-        turn = Turn(self.endpointing, voice_activity())
-        audio = bytearray()
-        self.decoder.start_utt()
-        try:
-            for chunk in with_noise_floor(source.open_turn(), self.noise_floor):
-                if interrupted():
-                    return None
-                turn.hear(chunk)
-                audio += chunk
-                self.decoder.process_raw(chunk)
-                hypothesis = self.decoder.hyp()
-                turn.update(hypothesis.hypstr if hypothesis else "")
-                if turn.done(lambda text: self.so_far(text, expecting)):
-                    break
-        finally:
-            self.decoder.end_utt()
-        judgement = self.judge_turn(heard_part(turn, audio), expecting)
-        heard = self._heard(judgement, expecting, turn)
-        return Decision(heard, judgement.text, None, turn.last_change, turn.elapsed)
+    def start(self, expecting: Expectation) -> _SphinxPass:
+        self.decoder.activate_search(self.search_for(expecting))
+        return _SphinxPass(self.decoder)
+
+    def chunks(self, source: AudioSource) -> Iterator[bytes]:
+        return with_noise_floor(source.open_turn(), self.noise_floor)
+
+    def conclude(
+        self, stream: StreamingPass, turn: Turn, expecting: Expectation
+    ) -> tuple[Heard, str, str | None]:
+        assert isinstance(stream, _SphinxPass)
+        judgement = self.judge_turn(heard_part(turn, stream.audio), expecting)
+        if nobody_spoke(turn, judgement.text):
+            return Silence(), judgement.text, None
+        heard = trusted_in_the_room(self._answer(judgement, expecting), turn)
+        return heard, judgement.text, None
 
     def search_for(self, expecting: Expectation, without: Meaning | None = None) -> str:
         """The name of the decoders' search for this prompt's grammar (made once);
@@ -310,14 +291,6 @@ class SphinxListener(DecidingListener):
             return None
         return hypothesis
 
-    def _heard(self, judgement: Judgement, expecting: Expectation, turn: Turn) -> Heard:
-        text = judgement.text
-        if not turn.partial and not text:
-            return Silence()
-        if turn.voice is not None and turn.first_voice is None:
-            return Silence()  # the grammar fitted the room itself: nobody near spoke
-        return trusted_in_the_room(self._answer(judgement, expecting), turn)
-
     def _answer(self, judgement: Judgement, expecting: Expectation) -> Heard:
         text, fit, lead = judgement.text, judgement.fit, judgement.lead
         if fit is None or not judgement.whole:
@@ -331,3 +304,27 @@ class SphinxListener(DecidingListener):
             return Unclear()
         sure = fit >= least_fit + self.fit.confirm_margin and not expecting.safety_critical
         return Utterance(text, 1.0 if sure else self.fit.unsure_confidence, judgement.meaning)
+
+
+class _SphinxPass:
+    """The streaming decoder over one turn (its words drive end of speech); the turn's
+    audio is kept, in memory only, for the judge."""
+
+    def __init__(self, decoder: Any) -> None:
+        self.decoder = decoder
+        self.audio = bytearray()
+        decoder.start_utt()
+
+    def feed(self, chunk: bytes) -> None:
+        self.audio += chunk
+        self.decoder.process_raw(chunk)
+
+    def partial(self) -> str:
+        hypothesis = self.decoder.hyp()
+        return str(hypothesis.hypstr) if hypothesis else ""
+
+    def ended(self) -> dict[str, Any] | None:
+        return None  # PocketSphinx's own end of speech is not used
+
+    def close(self) -> None:
+        self.decoder.end_utt()

@@ -22,8 +22,8 @@ from typing import Any
 
 from kiosk.core.events import Heard, Unclear, Utterance
 from kiosk.core.meaning import Command
-from kiosk.hearing.audio import CHUNK_SECONDS, AudioSource
-from kiosk.hearing.grammar import UNKNOWN_SYMBOLS, Expectation, SoFar
+from kiosk.hearing.audio import CHUNK_SECONDS
+from kiosk.hearing.grammar import UNKNOWN_SYMBOLS, SoFar
 from kiosk.hearing.voice_activity import VoiceActivity
 from kiosk.language.commands import SPECS
 
@@ -89,22 +89,6 @@ class Decision:
     """Audio seconds at which the heard words stopped changing."""
     decided_at: float
     """Audio seconds at which the turn was decided."""
-
-
-class DecidingListener:
-    """`listen` for a listener whose `decide` also reports what a benchmark wants."""
-
-    def decide(
-        self, source: AudioSource, expecting: Expectation, interrupted: Callable[[], bool]
-    ) -> Decision | None:
-        raise NotImplementedError
-
-    def listen(
-        self, source: AudioSource, expecting: Expectation, interrupted: Callable[[], bool]
-    ) -> Heard | None:
-        """What was heard; None when `interrupted` said another input answered first."""
-        decision = self.decide(source, expecting, interrupted)
-        return None if decision is None else decision.heard
 
 
 class Turn:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import array
 import json
 import logging
-from collections import deque
 from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
 from typing import Any
@@ -33,19 +32,12 @@ from typing import Any
 from kiosk.core.errors import ModelNotFoundError
 from kiosk.core.events import Heard, Silence, Unclear, Utterance
 from kiosk.core.meaning import Meaning, NotUnderstood
-from kiosk.hearing.audio import SAMPLE_RATE, AudioSource
+from kiosk.hearing.audio import SAMPLE_RATE
 from kiosk.hearing.grammar import UNKNOWN_SYMBOLS, Expectation, SoFar, vosk_grammar
 from kiosk.hearing.nbest import Reading, agreed, alternatives, read
 from kiosk.hearing.resample import Resampler
-from kiosk.hearing.turn import (
-    DEFAULT_ENDPOINTING,
-    DecidingListener,
-    Decision,
-    Endpointing,
-    Turn,
-    trusted_in_the_room,
-)
-from kiosk.hearing.voice_activity import voice_activity
+from kiosk.hearing.turn import DEFAULT_ENDPOINTING, Endpointing, Turn, trusted_in_the_room
+from kiosk.hearing.turn_loop import DecidingListener, StreamingPass, nobody_spoke
 from kiosk.language.pack import Pack
 
 log = logging.getLogger(__name__)
@@ -60,9 +52,6 @@ BEFORE_VOICE = 0.5
 """Seconds of the room before the person's first near voice that the decoders hear with
 it; they hear nothing earlier, so people talking behind the person cannot be read as an
 answer before the person speaks, and silence costs no decoding."""
-HELD_CHUNKS = 30
-"""Chunks (3 s) held before a near voice is found: a voice at the very start of a turn
-(after a barge-in) is told from the room only once the room has been heard."""
 SPEEDS = (1.0, 0.9, 1.1)
 """Speeds the grammar decoders hear each turn at, the speech as it came first (its words
 also drive end of speech). A changed speed is a resampling, so pitch and formants move
@@ -117,6 +106,7 @@ class VoskListener(DecidingListener):
         self.endpointing = endpointing
         self.check_with_free_decoder = check_with_free_decoder
         self.speeds = speeds
+        self.held_before_voice = BEFORE_VOICE
         self.unknown = next(
             (u for u in UNKNOWN_SYMBOLS if model.vosk_model_find_word(u) >= 0), None
         )
@@ -129,51 +119,17 @@ class VoskListener(DecidingListener):
             self._known[word] = self.model.vosk_model_find_word(word) >= 0
         return self._known[word]
 
-    def decide(
-        self,
-        source: AudioSource,
-        expecting: Expectation,
-        interrupted: Callable[[], bool] = lambda: False,
-    ) -> Decision | None:
-        """The turn's outcome; None when `interrupted` said another input answered first."""
-        import vosk
-
+    def start(self, expecting: Expectation) -> _VoskPass:
         rules = vosk_grammar(self.pack, expecting, self.unknown, self.hearable)
-        decoders = [_GrammarDecoder(self.model, rules, speed) for speed in self.speeds]
-        grammar = decoders[0]
-        free = (
-            vosk.KaldiRecognizer(self.model, SAMPLE_RATE) if self.check_with_free_decoder else None
-        )
-        turn = Turn(self.endpointing, voice_activity())
-        before_voice: deque[tuple[float, bytes]] = deque(maxlen=HELD_CHUNKS)
-        for chunk in source.open_turn():
-            if interrupted():
-                return None
-            turn.hear(chunk)
-            first_voice = turn.first_voice
-            if turn.voice is not None and first_voice is None:
-                before_voice.append((turn.elapsed, chunk))  # the room only, so far
-                if turn.done(lambda text: self.so_far(text, expecting)):
-                    break
-                continue
-            start = (first_voice or 0.0) - BEFORE_VOICE
-            held = [part for ends, part in before_voice if ends > start + 1e-6]
-            for part in (*held, chunk):
-                for decoder in decoders:
-                    decoder.hear(part)
-                if free is not None:
-                    free.AcceptWaveform(part)
-            before_voice.clear()
-            if grammar.ended:
-                turn.finished = grammar.ended
-            else:
-                turn.update(grammar.partial())
-            if turn.done(lambda text: self.so_far(text, expecting)):
-                break
-        finals = [decoder.final() for decoder in decoders]
-        free_text = json.loads(free.FinalResult()).get("text", "") if free is not None else None
-        heard = self._heard(finals, free_text, expecting, turn)
-        return Decision(heard, finals[0].get("text", ""), free_text, turn.last_change, turn.elapsed)
+        return _VoskPass(self.model, rules, self.speeds, self.check_with_free_decoder)
+
+    def conclude(
+        self, stream: StreamingPass, turn: Turn, expecting: Expectation
+    ) -> tuple[Heard, str, str | None]:
+        assert isinstance(stream, _VoskPass)
+        finals = [decoder.final() for decoder in stream.decoders]
+        free_text = stream.free_text()
+        return self._heard(finals, free_text, expecting, turn), finals[0].get("text", ""), free_text
 
     def _heard(
         self,
@@ -183,7 +139,7 @@ class VoskListener(DecidingListener):
         turn: Turn,
     ) -> Heard:
         top = [w for w in finals[0].get("text", "").split() if w not in UNKNOWN_SYMBOLS]
-        if not turn.partial and not top:
+        if nobody_spoke(turn, " ".join(top)):
             return Silence()
 
         def meaning(phrase: str) -> Hashable | None:
@@ -222,6 +178,37 @@ class VoskListener(DecidingListener):
             return UNCORROBORATED_CONFIDENCE
         log.info("grammar and free decoder heard different answers")
         return DISAGREEMENT_CONFIDENCE
+
+
+class _VoskPass:
+    """The grammar decoders (one per speed) and the optional free decoder over one turn;
+    the first speed's words drive end of speech."""
+
+    def __init__(self, model: Any, rules: str, speeds: tuple[float, ...], free: bool) -> None:
+        import vosk
+
+        self.decoders = [_GrammarDecoder(model, rules, speed) for speed in speeds]
+        self.free = vosk.KaldiRecognizer(model, SAMPLE_RATE) if free else None
+
+    def feed(self, chunk: bytes) -> None:
+        for decoder in self.decoders:
+            decoder.hear(chunk)
+        if self.free is not None:
+            self.free.AcceptWaveform(chunk)
+
+    def partial(self) -> str:
+        return self.decoders[0].partial()
+
+    def ended(self) -> dict[str, Any] | None:
+        return self.decoders[0].ended
+
+    def free_text(self) -> str | None:
+        if self.free is None:
+            return None
+        return str(json.loads(self.free.FinalResult()).get("text", ""))
+
+    def close(self) -> None:
+        """Vosk's recognizers need no closing; they are dropped with the pass."""
 
 
 class _GrammarDecoder:
