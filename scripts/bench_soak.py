@@ -33,6 +33,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from kiosk.config.speech import SpeechSettings  # noqa: E402
 from kiosk.core.events import Ask, End, Output, Result, Utterance  # noqa: E402
 from kiosk.dialog.machine import Dialog  # noqa: E402
 from kiosk.dialog.table import CHANGE_QUESTION, READBACK_QUESTION  # noqa: E402
@@ -44,7 +45,6 @@ from kiosk.language.pack import Pack, load_pack  # noqa: E402
 from kiosk.records.report import ReportWriter  # noqa: E402
 from kiosk.speaking.fakes import FakeSynth, MemoryOutput  # noqa: E402
 from kiosk.speaking.speaker import StreamingSpeaker  # noqa: E402
-from kiosk.speaking.tts import VoiceSettings  # noqa: E402
 from kiosk.triage.knowledge import Kind, Knowledge, load_knowledge  # noqa: E402
 
 MB = 1024 * 1024
@@ -163,7 +163,7 @@ class Listener:
 def instant_speaker() -> StreamingSpeaker:
     """The real speaker (its thread, queue and watchdog) on devices that take no time."""
     synth = FakeSynth(seconds_per_character=0.0)
-    settings = VoiceSettings(earcons=False)  # tones would play in real time
+    settings = SpeechSettings(earcons=False)  # tones would play in real time
     return StreamingSpeaker(settings, synth, lambda device, rate: MemoryOutput())
 
 

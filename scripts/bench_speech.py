@@ -250,14 +250,14 @@ def main() -> int:
 
 
 def measure(env: dict[str, str], scratch: Path, trials: int) -> int:
+    from kiosk.config.speech import SpeechSettings
     from kiosk.frontends.inbox import Inbox
     from kiosk.hearing.audio import Microphone
     from kiosk.speaking.barge_in import BargeIn, PrimedSource
     from kiosk.speaking.speaker import open_speaker
-    from kiosk.speaking.tts import VoiceSettings
 
     room, voice = Recording(env, "kiosk"), Recording(env, "voice")
-    speaker = open_speaker(VoiceSettings("en-us"))
+    speaker = open_speaker(SpeechSettings("en-us"))
     speaker.say("warming up")
     inbox = Inbox()
     keyed = front_end(speaker, None, inbox)
