@@ -128,7 +128,7 @@ class ScreenKiosk:
 
     def close(self) -> None:
         if self.sessions is not None and self.thread is not None:
-            self.sessions.stopping = True
+            self.sessions.stop()
             self.thread.join(timeout=5)
         self.server.close()
 

@@ -249,7 +249,8 @@ def _run_screen(
     make: Callable[[Callable[[Output], None]], Dialog],
     network: KioskNetwork | None = None,
 ) -> int:
-    from kiosk.frontends.screen.run import MakeDialog, run_screen
+    from kiosk.frontends.screen.run import run_screen
+    from kiosk.frontends.session_loop import MakeDialog
 
     options = voice_options(args, settings)
 
