@@ -7,7 +7,7 @@ a command (a Python one-liner noting the moment it started, as a real paging scr
 would) plus an alert file. Also runs each with a hook that hangs, to show the guidance
 is not held up by it.
 
-    .venv/bin/python scripts/bench_alert.py [--sessions 20]
+    .venv/bin/python -m scripts.bench_alert [--sessions 20]
 """
 
 from __future__ import annotations
@@ -21,15 +21,12 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from kiosk.config.settings import AlertConfig  # noqa: E402
-from kiosk.core.events import Output, Say, Start, Utterance  # noqa: E402
-from kiosk.dialog.machine import Dialog  # noqa: E402
-from kiosk.language.pack import load_pack  # noqa: E402
-from kiosk.records.alert import StaffAlert  # noqa: E402
-from kiosk.triage.knowledge import load_knowledge  # noqa: E402
+from kiosk.config.settings import AlertConfig
+from kiosk.core.events import Output, Say, Start, Utterance
+from kiosk.dialog.machine import Dialog
+from kiosk.language.pack import load_pack
+from kiosk.records.alert import StaffAlert
+from kiosk.triage.knowledge import load_knowledge
 
 HOOK = (
     "import sys, time; started = time.time(); sys.stdin.read(); "

@@ -14,7 +14,7 @@ messages lost,
 duplicates shown at the desk, repeats the desk dropped, restarts survived, and the
 desk's memory (resident, and its peak).
 
-    .venv/bin/python scripts/bench_fleet.py [--kiosks 20] [--sessions 50] [--restarts 2]
+    .venv/bin/python -m scripts.bench_fleet [--kiosks 20] [--sessions 50] [--restarts 2]
 """
 
 from __future__ import annotations
@@ -34,15 +34,14 @@ from collections import Counter
 from pathlib import Path
 from typing import IO, Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from kiosk.records import messages
+from kiosk.records.broker import Broker
+from kiosk.records.mqtt_link import KioskLink
+from kiosk.records.outbox import Outbox
+from tests.support.broker import Mosquitto
+from tests.support.fleet import kiosk_config, start_kiosk
 
-from kiosk.records import messages  # noqa: E402
-from kiosk.records.broker import Broker  # noqa: E402
-from kiosk.records.mqtt_link import KioskLink  # noqa: E402
-from kiosk.records.outbox import Outbox  # noqa: E402
-from tests.broker import Mosquitto  # noqa: E402
-from tests.fleet import kiosk_config, start_kiosk  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 ALERT_SHARE = 0.3
 RECONNECT = 1.5

@@ -5,7 +5,7 @@ does to the speech band (a 1 kHz tone kept, an 11 kHz tone not folded back).
 A kiosk whose sound card records only at 44.1 or 48 kHz converts every chunk on the way
 in, next to the recognizers, so this must stay a small share of one core.
 
-    .venv/bin/python scripts/bench_resample.py [--seconds 5]
+    .venv/bin/python -m scripts.bench_resample [--seconds 5]
 """
 
 from __future__ import annotations
@@ -14,13 +14,9 @@ import argparse
 import math
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from kiosk.hearing.audio import SAMPLE_RATE  # noqa: E402
-from kiosk.hearing.resample import Resampler  # noqa: E402
+from kiosk.hearing.audio import SAMPLE_RATE
+from kiosk.hearing.resample import Resampler
 
 RATES = [8000, 22050, 32000, 44100, 48000, 96000]
 

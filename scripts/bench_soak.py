@@ -12,7 +12,7 @@ Prints sessions per second and resident memory, threads and open file descriptor
 the start and the end; exits 1 if memory grew by 10 MB or more or a thread or file
 descriptor leaked.
 
-    .venv/bin/python scripts/bench_soak.py [--sessions 1000] [--jsonl 200] [--voice 300]
+    .venv/bin/python -m scripts.bench_soak [--sessions 1000] [--jsonl 200] [--voice 300]
 """
 
 from __future__ import annotations
@@ -30,22 +30,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from kiosk.core.events import Ask, End, Output, Result, Utterance  # noqa: E402
-from kiosk.dialog.machine import Dialog  # noqa: E402
-from kiosk.dialog.table import CHANGE_QUESTION, READBACK_QUESTION  # noqa: E402
-from kiosk.frontends.console import run_interactive, run_jsonl  # noqa: E402
-from kiosk.frontends.inbox import Inbox, read_keys  # noqa: E402
-from kiosk.frontends.voice import VoiceFrontEnd  # noqa: E402
-from kiosk.hearing.audio import ClipSource  # noqa: E402
-from kiosk.language.pack import Pack, load_pack  # noqa: E402
-from kiosk.records.report import ReportWriter  # noqa: E402
-from kiosk.speaking.fakes import FakeSynth, MemoryOutput  # noqa: E402
-from kiosk.speaking.speaker import StreamingSpeaker  # noqa: E402
-from kiosk.speaking.tts import VoiceSettings  # noqa: E402
-from kiosk.triage.knowledge import Kind, Knowledge, load_knowledge  # noqa: E402
+from kiosk.config.speech import SpeechSettings
+from kiosk.core.events import Ask, End, Output, Result, Utterance
+from kiosk.dialog.machine import Dialog
+from kiosk.dialog.table import CHANGE_QUESTION, READBACK_QUESTION
+from kiosk.frontends.console import run_interactive, run_jsonl
+from kiosk.frontends.inbox import Inbox, read_keys
+from kiosk.frontends.voice import VoiceFrontEnd
+from kiosk.hearing.audio import ClipSource
+from kiosk.language.pack import Pack, load_pack
+from kiosk.records.report import ReportWriter
+from kiosk.speaking.fakes import FakeSynth, MemoryOutput
+from kiosk.speaking.speaker import StreamingSpeaker
+from kiosk.triage.knowledge import Kind, Knowledge, load_knowledge
 
 MB = 1024 * 1024
 ASIDES = ["repeat", "go back", "help", "slower", "louder", "what?", "\x07\x1b[2J", "x" * 500]
@@ -163,7 +160,7 @@ class Listener:
 def instant_speaker() -> StreamingSpeaker:
     """The real speaker (its thread, queue and watchdog) on devices that take no time."""
     synth = FakeSynth(seconds_per_character=0.0)
-    settings = VoiceSettings(earcons=False)  # tones would play in real time
+    settings = SpeechSettings(earcons=False)  # tones would play in real time
     return StreamingSpeaker(settings, synth, lambda device, rate: MemoryOutput())
 
 

@@ -3,13 +3,13 @@
 a line is heard after `say`, how often its own echo would interrupt it, and memory.
 
 Runs the real speaker (espeak-ng in memory, sounddevice) and the voice front end's own
-line loop on a private PulseAudio server (tests/sound_server.py), and measures the sound
+line loop on a private PulseAudio server (tests/support/sound_server.py), and measures the sound
 on the sinks themselves, recorded with parec in 10 ms chunks stamped as they arrive
 (so each time includes up to ~20 ms of recording latency; it is never smaller than the
 truth). Sinks: `kiosk` (the loudspeaker), `voice` (a person), `patient` (the
 microphone: the person's voice plus the kiosk's own speech looped back, 60 ms late).
 
-    .venv/bin/python scripts/bench_speech.py [--trials 20]
+    .venv/bin/python -m scripts.bench_speech [--trials 20]
 """
 
 from __future__ import annotations
@@ -31,10 +31,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from tests.sound_server import private_pulseaudio  # noqa: E402
+from tests.support.sound_server import private_pulseaudio
 
 ASOUNDRC = """\
 pcm.!default { type pulse }
@@ -222,7 +219,7 @@ def louder(samples: bytes, db: float) -> bytes:
 
 
 def stop_clip(folder: Path) -> Path:
-    from tests.speech import speak
+    from tests.support.speech import speak
 
     path = folder / "stop.wav"
     with wave.open(str(path), "wb") as wav:
@@ -250,14 +247,14 @@ def main() -> int:
 
 
 def measure(env: dict[str, str], scratch: Path, trials: int) -> int:
+    from kiosk.config.speech import SpeechSettings
     from kiosk.frontends.inbox import Inbox
     from kiosk.hearing.audio import Microphone
     from kiosk.speaking.barge_in import BargeIn, PrimedSource
     from kiosk.speaking.speaker import open_speaker
-    from kiosk.speaking.tts import VoiceSettings
 
     room, voice = Recording(env, "kiosk"), Recording(env, "voice")
-    speaker = open_speaker(VoiceSettings("en-us"))
+    speaker = open_speaker(SpeechSettings("en-us"))
     speaker.say("warming up")
     inbox = Inbox()
     keyed = front_end(speaker, None, inbox)

@@ -8,7 +8,7 @@ gets its own table: the first set (tests/data/vignettes.yaml) and the second,
 written later from the sources without tuning to it (tests/data/vignettes_new.yaml),
 so a change that only fits the first set shows up as a gap between the two.
 
-    .venv/bin/python scripts/bench_triage.py [--vignettes FILE ...] [--misses]
+    .venv/bin/python -m scripts.bench_triage [--vignettes FILE ...] [--misses]
 """
 
 from __future__ import annotations
@@ -24,13 +24,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from kiosk.dialog.vignettes import Vignette, load_vignettes
+from kiosk.language.pack import load_pack
+from kiosk.triage.knowledge import Triage, load_knowledge
+from kiosk.triage.rules import assess
 
-from kiosk.dialog.vignettes import Vignette, load_vignettes  # noqa: E402
-from kiosk.language.pack import load_pack  # noqa: E402
-from kiosk.triage.knowledge import Triage, load_knowledge  # noqa: E402
-from kiosk.triage.rules import assess  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 LEVELS = [t.label for t in Triage]
 VIGNETTE_SETS = ("tests/data/vignettes.yaml", "tests/data/vignettes_new.yaml")

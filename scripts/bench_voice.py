@@ -15,7 +15,7 @@ same run. Yes/no answers and commands are asked at a yes/no question that is not
 flag (so nothing is confirmed and every wrong answer counts), side choices at `sides`,
 sentences that are not answers at a red-flag question.
 
-    .venv/bin/python scripts/bench_voice.py [--lang en] [--previous HEAD~5] [--jobs 2]
+    .venv/bin/python -m scripts.bench_voice [--lang en] [--previous HEAD~5] [--jobs 2]
         [--half tune] [--voices 2] [--misses]
 """
 
@@ -39,10 +39,7 @@ from typing import Any
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from tests.speech import (  # noqa: E402
+from tests.support.speech import (
     SAMPLE_RATE,
     Voice,
     active_power,
@@ -52,6 +49,8 @@ from tests.speech import (  # noqa: E402
     say,
     with_noise,
 )
+
+ROOT = Path(__file__).resolve().parent.parent
 
 CORPUS = Path(__file__).with_name("voice_corpus.yaml")
 CONDITIONS = ("clean", "reverb", "white 10", "babble 15", "babble 10")

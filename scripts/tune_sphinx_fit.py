@@ -10,23 +10,19 @@ those readings, and the table shows what each would decide: answers right, answe
 as another answer, and sentences that are not answers taken. The test half is never
 read here: its numbers come from scripts/bench_voice.py.
 
-    .venv/bin/python scripts/tune_sphinx_fit.py [--voices 5] [--jobs 2]
+    .venv/bin/python -m scripts.tune_sphinx_fit [--voices 5] [--jobs 2]
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
-import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
-from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import bench_voice as bench
+from scripts import bench_voice as bench
 
 
 @dataclass(frozen=True)

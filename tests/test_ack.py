@@ -28,8 +28,8 @@ from kiosk.records.network import KioskNetwork
 from kiosk.records.outbox import Outbox
 from kiosk.speaking.tts import SilentSpeaker
 from kiosk.triage.knowledge import Knowledge
-from tests.broker import Mosquitto
 from tests.conftest import Kiosk
+from tests.support.broker import Mosquitto
 
 pytestmark = [pytest.mark.broker]
 

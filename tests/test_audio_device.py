@@ -34,8 +34,8 @@ import pytest
 from kiosk.language.pack import Pack, load_pack
 from kiosk.triage.knowledge import Knowledge
 from tests.conftest import ROOT
-from tests.sound_server import private_pulseaudio
-from tests.speech import SAMPLE_RATE, require_voice_tools, speak
+from tests.support.sound_server import private_pulseaudio
+from tests.support.speech import SAMPLE_RATE, require_voice_tools, speak
 
 pytestmark = pytest.mark.voice
 

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.slow
 
 def test_a_short_soak_shows_its_table_and_no_leaks() -> None:
     done = subprocess.run(
-        [sys.executable, "scripts/bench_soak.py", "--sessions", "60", "--jsonl", "10", "--voice", "20"],
+        [sys.executable, "-m", "scripts.bench_soak", "--sessions", "60", "--jsonl", "10", "--voice", "20"],
         capture_output=True, text=True, cwd=ROOT, timeout=120,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr

@@ -14,8 +14,8 @@ import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
-from tests.broker import Mosquitto
-from tests.fleet import ROOT, Process, emergency, start_kiosk
+from tests.support.broker import Mosquitto
+from tests.support.fleet import ROOT, Process, emergency, start_kiosk
 
 pytestmark = [pytest.mark.broker]
 

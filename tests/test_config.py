@@ -68,6 +68,23 @@ alert: {command: [/usr/local/bin/page-staff, --ward, "3"], file: alerts/alerts.j
     assert settings.alert.file == tmp_path / "alerts" / "alerts.jsonl"
 
 
+def test_how_the_kiosk_speaks_is_gathered_from_the_voice_and_audio_sections(
+    tmp_path: Path,
+) -> None:
+    path = write(tmp_path, """
+language: ko
+voice: {words_per_minute: 120, volume: 0.5}
+audio: {output: "3", private_output: headphones, private: true, earcons: false}
+""")  # fmt: skip
+    speech = load_config(path).speech
+    assert (speech.voice, speech.words_per_minute, speech.volume) == ("ko", 120, 0.5)
+    assert (speech.output_device, speech.private_output) == (3, "headphones"), (
+        "an index is a number"
+    )
+    assert speech.private and not speech.earcons
+    assert Settings().speech.voice == "en", "no voice named: the language's"
+
+
 def test_an_empty_file_means_the_defaults(tmp_path: Path) -> None:
     assert load_config(write(tmp_path, "# nothing set yet\n")) == Settings()
 

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from kiosk.config.speech import SpeechSettings
 from kiosk.core.errors import AudioDeviceError
 from kiosk.core.events import Ask, End, Heard, Output, Result, Say, Utterance
 from kiosk.dialog.machine import Dialog
@@ -20,7 +21,7 @@ from kiosk.records.report import Summary
 from kiosk.speaking.espeak import Chunk
 from kiosk.speaking.fakes import FakeSynth, MemoryOutput
 from kiosk.speaking.speaker import StreamingSpeaker, Synth
-from kiosk.speaking.tts import SilentSpeaker, Speaker, VoiceSettings
+from kiosk.speaking.tts import SilentSpeaker, Speaker
 from kiosk.triage.knowledge import Knowledge
 from tests.conftest import Kiosk
 
@@ -194,7 +195,7 @@ class FailingEngine(FakeSynth):
 
 def quick_speaker(synth: Callable[[str | None], Synth]) -> StreamingSpeaker:
     """The real speaker with fake devices, speaking a line in a few milliseconds."""
-    return StreamingSpeaker(VoiceSettings(), synth, lambda device, rate: MemoryOutput())
+    return StreamingSpeaker(SpeechSettings(), synth, lambda device, rate: MemoryOutput())
 
 
 def _captions_show_every_line(run: Run) -> None:

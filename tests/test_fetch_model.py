@@ -6,7 +6,6 @@ Everything runs on 127.0.0.1; the internet is never contacted.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import io
 import socket
 import subprocess
@@ -17,27 +16,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
+from scripts import fetch_model as fm
 from tests.conftest import ROOT
 
 SCRIPT = ROOT / "scripts" / "fetch_model.py"
-
-
-def load_script() -> ModuleType:
-    """scripts/ is not a package, so load the file itself as a module."""
-    spec = importlib.util.spec_from_file_location("fetch_model", SCRIPT)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up here
-    spec.loader.exec_module(module)
-    return module
-
-
-fm = load_script()
+"""Run by its path, as scripts/run and install-kiosk.sh do."""
 
 MODEL = {
     "vosk-model-x/am/final.mdl": b"acoustic model " * 200,

@@ -1,6 +1,6 @@
 """Several kiosks and one staff desk, as separate processes, through a real Mosquitto.
 
-Each test starts its own broker on a free 127.0.0.1 port (see tests/broker.py) and
+Each test starts its own broker on a free 127.0.0.1 port (see tests/support/broker.py) and
 stops it; kiosks are `kiosk --text --jsonl` processes, the desk `kiosk-desk --jsonl`.
 Waiting has generous limits; how fast alerts arrive is measured by
 scripts/bench_fleet.py, not asserted here.
@@ -20,8 +20,8 @@ import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
 from kiosk.language.pack import Pack
-from tests.broker import Mosquitto
-from tests.fleet import (
+from tests.support.broker import Mosquitto
+from tests.support.fleet import (
     Event,
     Process,
     answer_routinely,

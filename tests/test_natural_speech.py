@@ -26,7 +26,7 @@ from kiosk.language.pack import Pack, load_pack
 from kiosk.speaking.tts import SilentSpeaker
 from kiosk.triage.knowledge import Knowledge
 from tests.conftest import Kiosk
-from tests.speech import Voice, active_power, babble, mixed, require_voice_tools, say
+from tests.support.speech import Voice, active_power, babble, mixed, require_voice_tools, say
 from tests.test_voice import _NullText
 
 pytestmark = pytest.mark.voice

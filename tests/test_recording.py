@@ -23,7 +23,7 @@ from kiosk.hearing.resample import Resampler, resample
 from kiosk.language.pack import load_pack
 from kiosk.triage.knowledge import Knowledge
 from tests.conftest import ROOT
-from tests.speech import require_voice_tools, speak
+from tests.support.speech import require_voice_tools, speak
 
 pytestmark = pytest.mark.voice
 

@@ -14,7 +14,7 @@ import pytest
 
 from kiosk.language.pack import Pack, load_pack
 from kiosk.triage.knowledge import Knowledge
-from tests.browser import (
+from tests.support.browser import (
     AXE,
     SCREENSHOTS,
     ScreenKiosk,

@@ -21,8 +21,8 @@ from kiosk.hearing.grammar import Expectation
 from kiosk.language.pack import Pack, load_pack
 from kiosk.speaking.tts import SilentSpeaker
 from kiosk.triage.knowledge import Knowledge
-from tests.browser import ScreenKiosk, require_browser, serving, start_chromium
 from tests.conftest import Kiosk
+from tests.support.browser import ScreenKiosk, require_browser, serving, start_chromium
 
 pytestmark = pytest.mark.browser
 

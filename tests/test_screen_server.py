@@ -27,7 +27,7 @@ from kiosk.language.pack import Pack
 from kiosk.language.parse import interpret_expected
 from kiosk.language.vocabulary import Expectation
 from kiosk.triage.knowledge import Knowledge
-from tests.browser import ScreenKiosk, serving
+from tests.support.browser import ScreenKiosk, serving
 
 TOKEN = "a-long-shared-secret-for-the-tablet"
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 import pytest
 
+from kiosk.config.speech import SpeechSettings
 from kiosk.core.events import Heard, Output, Say, Start, Utterance
 from kiosk.core.meaning import Command
 from kiosk.dialog.machine import Dialog
@@ -28,7 +29,6 @@ from kiosk.records.report import Summary
 from kiosk.speaking.espeak import Chunk
 from kiosk.speaking.fakes import FakeSynth, MemoryOutput
 from kiosk.speaking.speaker import StreamingSpeaker
-from kiosk.speaking.tts import VoiceSettings
 from kiosk.triage.knowledge import Knowledge
 
 LONG_LINE = "a long line " * 40
@@ -46,7 +46,7 @@ def speaker_with(
         assert output is not None
         return output
 
-    voice = VoiceSettings(private_output=private, **settings)  # type: ignore[arg-type]
+    voice = SpeechSettings(private_output=private, **settings)  # type: ignore[arg-type]
     return StreamingSpeaker(voice, synth, open_output)
 
 

@@ -1,6 +1,6 @@
 """Speech out on a real sound server: what a person hears when they interrupt the kiosk.
 
-The kiosk runs as `python -m kiosk` on a private PulseAudio server (tests/sound_server.py)
+The kiosk runs as `python -m kiosk` on a private PulseAudio server (tests/support/sound_server.py)
 with null sinks: `kiosk` (the room's loudspeaker), `headphones`, and `patient` (what the
 kiosk's microphone hears). Each sink is recorded from its monitor, so the tests measure
 the sound itself: when it stops, which sink it is on, whether a line played in full.
@@ -24,8 +24,8 @@ from kiosk.language.pack import Pack
 from kiosk.speaking.espeak import Espeak
 from kiosk.triage.knowledge import Knowledge
 from tests.conftest import ROOT
-from tests.sound_server import private_pulseaudio
-from tests.speech import speak
+from tests.support.sound_server import private_pulseaudio
+from tests.support.speech import speak
 from tests.test_audio_device import (
     ASOUNDRC,
     LOUD,

@@ -14,7 +14,7 @@ import pytest
 from kiosk.app.cli import main
 from kiosk.language.pack import DEFAULT_PROMPTS_DIR
 from kiosk.triage.knowledge import DEFAULT_KNOWLEDGE
-from tests.speech import require_voice_tools
+from tests.support.speech import require_voice_tools
 
 
 def _run(

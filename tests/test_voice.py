@@ -27,7 +27,7 @@ from kiosk.language.vocabulary import normalise
 from kiosk.speaking.tts import SilentSpeaker
 from kiosk.triage.knowledge import Knowledge
 from tests.conftest import Kiosk
-from tests.speech import require_voice_tools, speak
+from tests.support.speech import require_voice_tools, speak
 
 pytestmark = pytest.mark.voice
 

@@ -123,7 +123,7 @@ def test_no_speech_at_all_ends_as_silence_after_the_long_wait() -> None:
 
 def _room_of_talkers(seconds: float) -> bytes:
     """Three other people talking at once (voices and sentences of this test only)."""
-    from tests.speech import Voice, babble
+    from tests.support.speech import Voice, babble
 
     talkers = [
         (Voice("espeak", "en+m3", 150), ["my sister works at the hospital on weekends"]),
@@ -138,7 +138,7 @@ def test_people_talking_behind_the_person_neither_start_nor_widen_the_turn(snr: 
     """The person at the kiosk is nearer and louder: the turn's voice is theirs alone,
     from when they begin to when they stop, though others talk before, during and after."""
     from kiosk.hearing.voice_activity import voice_activity
-    from tests.speech import active_power, mixed, require_voice_tools, speak
+    from tests.support.speech import active_power, mixed, require_voice_tools, speak
 
     require_voice_tools()
     answer = speak("no I have not", "en")
@@ -157,7 +157,7 @@ def test_words_fitted_to_the_room_before_anyone_near_speaks_do_not_end_the_turn(
     """Other people's words can settle on an answer of the grammar ("end"); until a near
     voice has spoken, that is nobody's answer: the turn waits (then it is silence)."""
     from kiosk.hearing.voice_activity import voice_activity
-    from tests.speech import require_voice_tools
+    from tests.support.speech import require_voice_tools
 
     require_voice_tools()
     room = _room_of_talkers(3.0)
@@ -199,7 +199,7 @@ def test_pocketsphinx_red_flag_answers_are_always_confirmed(knowledge: Knowledge
     from kiosk.hearing.audio import ClipSource
     from kiosk.hearing.engines import choose_engine
     from kiosk.language.pack import load_pack
-    from tests.speech import require_voice_tools, speak
+    from tests.support.speech import require_voice_tools, speak
 
     require_voice_tools()
     english = load_pack("en", knowledge)
@@ -267,7 +267,7 @@ def _sphinx_decides(knowledge: Knowledge, grammar: Any) -> Any:
     with a stand-in decoder for the grammar (streaming and judge)."""
     from kiosk.app.recognize import expectation_for
     from kiosk.hearing.sphinx_engine import SphinxListener
-    from tests.speech import require_voice_tools, speak
+    from tests.support.speech import require_voice_tools, speak
 
     require_voice_tools()
     english = load_pack("en", knowledge)
@@ -315,7 +315,7 @@ def test_pocketsphinx_understands_recordings_that_begin_in_digital_silence(
     gives and the acoustic model never heard; the kiosk still understands them."""
     from kiosk.app.recognize import expectation_for
     from kiosk.hearing.engines import choose_engine
-    from tests.speech import require_voice_tools, speak
+    from tests.support.speech import require_voice_tools, speak
 
     require_voice_tools()
     listener = choose_engine(load_pack("en", knowledge), knowledge, "pocketsphinx").listener
@@ -348,7 +348,7 @@ def test_pocketsphinx_does_not_decide_while_the_person_is_still_talking(
     first words happen to fit an answer (and then judged on that half)."""
     from kiosk.app.recognize import expectation_for
     from kiosk.hearing.engines import choose_engine
-    from tests.speech import require_voice_tools, speak
+    from tests.support.speech import require_voice_tools, speak
 
     require_voice_tools()
     listener = choose_engine(load_pack("en", knowledge), knowledge, "pocketsphinx").listener
@@ -373,7 +373,7 @@ def test_pocketsphinx_understands_an_answer_after_a_long_pause(knowledge: Knowle
     from kiosk.app.recognize import expectation_for
     from kiosk.hearing.engines import choose_engine
     from kiosk.language.parse import interpret_expected
-    from tests.speech import require_voice_tools, speak
+    from tests.support.speech import require_voice_tools, speak
 
     require_voice_tools()
     listener = choose_engine(load_pack("en", knowledge), knowledge, "pocketsphinx").listener
@@ -404,7 +404,7 @@ def test_pocketsphinx_asks_again_when_a_sentence_is_said_instead_of_an_answer(
     from kiosk.app.recognize import expectation_for
     from kiosk.core.events import Unclear
     from kiosk.hearing.engines import choose_engine
-    from tests.speech import require_voice_tools, speak, with_noise
+    from tests.support.speech import require_voice_tools, speak, with_noise
 
     require_voice_tools()
     listener = choose_engine(load_pack("en", knowledge), knowledge, "pocketsphinx").listener
@@ -432,7 +432,7 @@ def test_pocketsphinx_understands_answers_the_kiosk_waited_on(knowledge: Knowled
     from kiosk.app.recognize import expectation_for
     from kiosk.hearing.engines import choose_engine
     from kiosk.language.parse import interpret_expected
-    from tests.speech import require_voice_tools, speak
+    from tests.support.speech import require_voice_tools, speak
 
     require_voice_tools()
     english = load_pack("en", knowledge)
@@ -470,7 +470,7 @@ def test_vosk_understands_more_voices_by_hearing_them_at_three_speeds(
     from kiosk.hearing.engines import choose_engine
     from kiosk.hearing.vosk_engine import VoskListener
     from kiosk.language.parse import interpret_expected
-    from tests.speech import require_voice_tools, speak
+    from tests.support.speech import require_voice_tools, speak
 
     require_voice_tools()
     korean = load_pack("ko", knowledge)
@@ -506,7 +506,7 @@ def test_pocketsphinx_hears_start_where_it_is_the_only_thing_to_say(knowledge: K
     from kiosk.dialog.table import IDLE_COMMANDS
     from kiosk.hearing.engines import choose_engine
     from kiosk.hearing.grammar import Expectation
-    from tests.speech import require_voice_tools, speak
+    from tests.support.speech import require_voice_tools, speak
 
     require_voice_tools()
     listener = choose_engine(load_pack("en", knowledge), knowledge, "pocketsphinx").listener

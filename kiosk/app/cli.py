@@ -15,7 +15,7 @@ from kiosk.app.launch import VoiceOptions, run_voice
 from kiosk.app.listing import list_causes, list_questions
 from kiosk.app.recognize import print_recognition
 from kiosk.config.reading import config_source, describe, read_settings
-from kiosk.config.settings import DEFAULT_CONFIG, Settings, VoiceConfig
+from kiosk.config.settings import DEFAULT_CONFIG, Settings
 from kiosk.core.errors import KioskError
 from kiosk.core.events import Output
 from kiosk.core.stopping import Stopping, stopping_on_signals
@@ -196,19 +196,15 @@ def alerting(save: Callable[[Summary], bool], alert: StaffAlert) -> Callable[[Su
 
 
 def voice_options(args: argparse.Namespace, settings: Settings) -> VoiceOptions:
-    voice: VoiceConfig = settings.voice
-    device = None if voice.input_device is None else str(voice.input_device)
     return VoiceOptions(
-        voice.model,
-        device,
-        tuple(args.wav),
-        voice.name,
-        args.sessions,
-        settings.timeouts.no_speech,
-        voice.words_per_minute,
-        voice.volume,
-        args.engine,
-        settings.audio,
+        speech=settings.speech,
+        model=settings.voice.model,
+        input_device=settings.voice.input_device,
+        wav_answers=tuple(args.wav),
+        sessions=args.sessions,
+        no_speech=settings.timeouts.no_speech,
+        engine=args.engine,
+        barge_in=settings.audio.barge_in,
     )
 
 
@@ -253,7 +249,8 @@ def _run_screen(
     make: Callable[[Callable[[Output], None]], Dialog],
     network: KioskNetwork | None = None,
 ) -> int:
-    from kiosk.frontends.screen.run import MakeDialog, run_screen
+    from kiosk.frontends.screen.run import run_screen
+    from kiosk.frontends.session_loop import MakeDialog
 
     options = voice_options(args, settings)
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from kiosk.config.settings import AudioConfig
+from kiosk.config.speech import Device, SpeechSettings, device
 from kiosk.core.errors import KioskError
 from kiosk.core.events import Output
 from kiosk.dialog.machine import Dialog
@@ -28,26 +28,24 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class VoiceOptions:
+    """What voice mode needs beyond the dialog: how it speaks, and what it listens to."""
+
+    speech: SpeechSettings = field(default_factory=SpeechSettings)
+    """How the kiosk speaks (`Settings.speech`)."""
     model: Path | None = None
     """A Vosk model folder; None: look in models/ and in installed model packages."""
-    input_device: str | None = None
+    input_device: Device = None
     """A sounddevice input device (index or name); None: the system default."""
     wav_answers: tuple[Path, ...] = ()
     """Recorded answers to play instead of a microphone, one per question."""
-    voice: str | None = None
-    """The speech engine's voice; None: the espeak-ng voice named like the pack's language."""
     sessions: int | None = None
     """Stop after this many sessions (None: run until stopped)."""
     no_speech: float = 12.0
     """Seconds without any speech before a turn counts as silence."""
-    words_per_minute: int = 150
-    """The speech rate each new person starts at."""
-    volume: float = 0.7
-    """The volume (0-1) each new person starts at."""
     engine: EngineName | None = None
     """Force a recognizer; None: Vosk if a model is there, else PocketSphinx for English."""
-    audio: AudioConfig = field(default_factory=AudioConfig)
-    """Outputs, private listening, earcons and barge-in."""
+    barge_in: bool = True
+    """A person's voice (not the kiosk's own echo) stops the kiosk talking."""
 
 
 def run_voice(
@@ -69,7 +67,6 @@ def run_voice(
     from kiosk.frontends.voice import VoiceFrontEnd
     from kiosk.hearing.engines import choose_engine
     from kiosk.speaking.speaker import open_speaker
-    from kiosk.speaking.tts import VoiceSettings
 
     try:
         engine = choose_engine(
@@ -84,25 +81,15 @@ def run_voice(
               f"heard: {', '.join(engine.missing_words)}", file=sys.stderr)  # fmt: skip
     print(f"kiosk: voice mode with {engine.why}", file=sys.stderr)
     listener = engine.listener
-    audio = options.audio
-    speaker = open_speaker(
-        VoiceSettings(
-            options.voice or pack.language,
-            options.words_per_minute,
-            options.volume,
-            output_device=_device(audio.output),
-            private_output=_device(audio.private_output),
-            private=audio.private,
-            earcons=audio.earcons,
-        )
-    )
-    barge_in = BargeIn(microphone, speaker.played) if microphone and audio.barge_in else None
+    speech = options.speech
+    speaker = open_speaker(speech)
+    barge_in = BargeIn(microphone, speaker.played) if microphone and options.barge_in else None
     inbox = inbox or Inbox()
     if keys is not None and not options.wav_answers:
         read_keys(keys, inbox)
     front = VoiceFrontEnd(
         make_dialog, listener, source, speaker, out, inbox, on_listening,
-        barge_in=barge_in, private=speaker.set_private(audio.private) and audio.private,
+        barge_in=barge_in, private=speaker.set_private(speech.private) and speech.private,
     )  # fmt: skip
     try:
         return front.run(options.sessions, start_at_once=bool(options.wav_answers))
@@ -115,15 +102,10 @@ def _source(options: VoiceOptions) -> tuple[AudioSource, PrimedSource | None]:
     """What the listener hears, and the microphone a barge-in reads (None for clips)."""
     if options.wav_answers:
         return ClipSource([levelled(read_wav(p)) for p in options.wav_answers]), None
-    microphone = Microphone(_device(options.input_device))
+    microphone = Microphone(device(options.input_device))
     microphone.check()
     primed = PrimedSource(microphone)
     return LevelledSource(primed), primed
-
-
-def _device(device: int | str | None) -> int | str | None:
-    """A device index given as text ("3") is the index."""
-    return int(device) if isinstance(device, str) and device.isdigit() else device
 
 
 def _unavailable(why: str) -> None:

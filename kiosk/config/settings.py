@@ -9,11 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kiosk.config.speech import SpeechSettings, device
 from kiosk.language.pack import DEFAULT_PROMPTS_DIR
 from kiosk.triage.knowledge import DEFAULT_KNOWLEDGE
 
 DEFAULT_CONFIG = Path("/etc/leg-kiosk/config.yaml")
 """Read when it exists and no --config is given (install-kiosk.sh writes it)."""
+
+
+_SPEECH = SpeechSettings()
+"""The defaults of how the kiosk speaks; the file's sections below start from them."""
 
 
 @dataclass(frozen=True)
@@ -24,9 +29,9 @@ class VoiceConfig:
     """The microphone: a device index or name (kiosk --list-devices); nothing: the default."""
     name: str | None = None
     """The speech engine's voice, for example en-gb; nothing: named like the language."""
-    words_per_minute: int = field(default=150, metadata={"range": (80, 300)})
+    words_per_minute: int = field(default=_SPEECH.words_per_minute, metadata={"range": (80, 300)})
     """The default speech rate for each new person ("slower" and "faster" move from it)."""
-    volume: float = field(default=0.7, metadata={"range": (0.1, 1.0)})
+    volume: float = field(default=_SPEECH.volume, metadata={"range": (0.1, 1.0)})
     """The default volume (0-1) for each new person, below the maximum so "louder" helps."""
 
 
@@ -37,9 +42,9 @@ class AudioConfig:
     private_output: int | str | None = None
     """Headphones for private listening (a second output device); nothing: none. A person
     switches to them (and back) with the H key."""
-    private: bool = False
+    private: bool = _SPEECH.private
     """Every person starts on the headphones (the room hears nothing): for a bedside."""
-    earcons: bool = True
+    earcons: bool = _SPEECH.earcons
     """A short tone as the microphone opens and another as it closes."""
     barge_in: bool = True
     """A person's voice (not the kiosk's own echo) stops the kiosk talking."""
@@ -133,3 +138,17 @@ class Settings:
     """The clinic's MQTT broker: alerts and results to the staff desk."""
     records: RecordsConfig = RecordsConfig()
     """Where FHIR records of each summary go beyond the report folder."""
+
+    @property
+    def speech(self) -> SpeechSettings:
+        """How the kiosk speaks, from the `voice` and `audio` sections: built only here."""
+        voice, audio = self.voice, self.audio
+        return SpeechSettings(
+            voice=voice.name or self.language,
+            words_per_minute=voice.words_per_minute,
+            volume=voice.volume,
+            output_device=device(audio.output),
+            private_output=device(audio.private_output),
+            private=audio.private,
+            earcons=audio.earcons,
+        )

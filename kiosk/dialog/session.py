@@ -1,9 +1,9 @@
-"""The one loop that feeds heard events to the dialog and survives anything.
+"""Feeding heard events to the dialog so that a session survives anything.
 
-Front ends supply the events; the dialog's outputs go wherever the front end sent
-its callback. An unexpected error mid-session is apologised for, what the person
-answered is handed over as a summary marked incomplete, their data is wiped, and the
-kiosk is back to idle at once.
+The front ends' loop (`kiosk.frontends.session_loop`) feeds each event through `drive`;
+the dialog's outputs go wherever the front end sent its callback. An unexpected error
+mid-session is apologised for, what the person answered is handed over as a summary
+marked incomplete, their data is wiped, and the kiosk is back to idle at once.
 """
 
 from __future__ import annotations

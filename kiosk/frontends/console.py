@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import TextIO
 
-from kiosk.core.events import Ask, End, Heard, Output, Result, Say, Silence, Start, Utterance
-from kiosk.core.stopping import Stopping
-from kiosk.dialog.machine import Dialog
-from kiosk.dialog.session import drive, keep_what_was_answered
+from kiosk.core.events import Ask, End, Heard, Output, Result, Say, Silence, Utterance
 from kiosk.frontends.lines import LineReader
+from kiosk.frontends.session_loop import MakeDialog, NextHeard, SessionLoop
 
 MARKS = {"emergency": "!!! ", "error": "  ? ", "result": "  ", "info": "", "question": ""}
 CLEAR_SCREEN = "\033[H\033[2J\033[3J"
@@ -36,8 +34,6 @@ class InteractiveConsole:
     ) -> None:
         self.lines = LineReader(stdin, idle)
         self.stdout = stdout
-        self.at_idle = True
-        """True until the idle greeting has been shown for the next person."""
         self._prompted = False
         if clear_screen is None:  # some writers (caption sinks) have no isatty
             clear_screen = bool(getattr(stdout, "isatty", lambda: False)())
@@ -52,7 +48,6 @@ class InteractiveConsole:
             self._print("\n" + output.text)
         elif isinstance(output, End):
             self._print(CLEAR_SCREEN if self.clear_screen else "")
-            self.at_idle = True
         # Result and Voice: already said in words; a terminal has no voice to change.
 
     def read(self) -> str | Silence | None:
@@ -72,7 +67,7 @@ class InteractiveConsole:
 
 
 def run_interactive(
-    make_dialog: Callable[[Callable[[Output], None]], Dialog],
+    make_dialog: MakeDialog,
     stdin: TextIO,
     stdout: TextIO,
     idle: float | None = None,
@@ -80,29 +75,14 @@ def run_interactive(
 ) -> int:
     """One person after another; `idle` seconds without a line count as silence."""
     console = InteractiveConsole(stdin, stdout, idle, clear_screen)
-    dialog = make_dialog(console.show)
-
-    def heard() -> Iterator[Heard]:
-        while True:
-            if console.at_idle:
-                console.at_idle = False
-                dialog.greet()
-            line = console.read()
-            if line is None:
-                return
-            yield line if isinstance(line, Silence) else Utterance(line)
-
-    try:
-        drive(dialog, heard())
-    except Stopping:
-        keep_what_was_answered(dialog)
-        raise
-    dialog.hang_up()
+    loop = SessionLoop(make_dialog, console.show)
+    loop.run(typed(console.read, loop))
+    loop.dialog.hang_up()
     return 0
 
 
 def run_jsonl(
-    make_dialog: Callable[[Callable[[Output], None]], Dialog],
+    make_dialog: MakeDialog,
     stdin: TextIO,
     stdout: TextIO,
     idle: float | None = None,
@@ -119,27 +99,27 @@ def run_jsonl(
                 stdout.flush()
             except BrokenPipeError:  # the other program has gone: nobody to talk to
                 finished = True
+                loop.stop()
         finished = finished or isinstance(output, End)
 
-    dialog = make_dialog(write)
-    lines = LineReader(stdin, idle)
-
-    def heard() -> Iterator[Heard]:
-        yield Start()
-        while not finished:
-            line = lines.read()
-            if line is None:
-                return
-            yield line if isinstance(line, Silence) else Utterance(line)
-
-    try:
-        failures = drive(dialog, heard())
-    except Stopping:
-        keep_what_was_answered(dialog)
-        raise
+    loop = SessionLoop(make_dialog, write)
+    failures = loop.run(typed(LineReader(stdin, idle).read, loop), sessions=1, start_at_once=True)
     if not finished:
-        dialog.hang_up()
+        loop.dialog.hang_up()
     return 1 if failures else 0
+
+
+def typed(read: Callable[[], str | Silence | None], loop: SessionLoop) -> NextHeard:
+    """Lines as heard events (an idle timeout is silence); the end of input ends `loop`."""
+
+    def next_heard() -> Heard | None:
+        line = read()
+        if line is None:
+            loop.stop()
+            return None
+        return line if isinstance(line, Silence) else Utterance(line)
+
+    return next_heard
 
 
 def jsonl_event(output: Output) -> dict[str, object] | None:

@@ -21,13 +21,12 @@ from collections.abc import Callable
 from typing import TextIO
 
 from kiosk.core.errors import AudioDeviceError
-from kiosk.core.events import Ask, End, Heard, Output, Say, SayKind, Start, Utterance, Voice
+from kiosk.core.events import Ask, End, Heard, Output, Say, SayKind, Utterance, Voice
 from kiosk.core.meaning import Command
-from kiosk.core.stopping import Stopping
 from kiosk.dialog.machine import Dialog
-from kiosk.dialog.session import drive, keep_what_was_answered
 from kiosk.frontends.console import InteractiveConsole
 from kiosk.frontends.inbox import Inbox
+from kiosk.frontends.session_loop import MakeDialog, SessionLoop
 from kiosk.hearing.audio import AudioSource
 from kiosk.hearing.engines import Listener
 from kiosk.language.vocabulary import normalise
@@ -58,7 +57,7 @@ class VoiceFrontEnd:
 
     def __init__(
         self,
-        make_dialog: Callable[[Callable[[Output], None]], Dialog],
+        make_dialog: MakeDialog,
         listener: Listener,
         source: AudioSource,
         speaker: Speaker,
@@ -77,7 +76,6 @@ class VoiceFrontEnd:
         self.on_listening = on_listening or (lambda on: None)
         """Told when the microphone opens and closes (the screen shows it)."""
         self.pending: list[Output] = []
-        self.finished_sessions = 0
         self.reopen_every = reopen_every
         """Seconds between tries to open the microphone again after it failed."""
         self.microphone_lost = False
@@ -90,50 +88,36 @@ class VoiceFrontEnd:
         self.private_default = private
         self.private = private
         """Speaking through the headphones (set back to `private_default` for each person)."""
-        self._greeted_at = 0
-        """Sessions finished when the idle greeting was last given (once per person)."""
-        self.dialog = make_dialog(self.pending.append)
+        self.loop = SessionLoop(make_dialog, self.pending.append)
         self._headphones_words = {normalise(p) for p in self.dialog.pack.commands[HEADPHONES]}
+
+    @property
+    def dialog(self) -> Dialog:
+        return self.loop.dialog
 
     def run(self, sessions: int | None = None, start_at_once: bool = False) -> int:
         """Sessions until `sessions` have ended; on `Stopping` (a signal), silence, hand
         over what the person answered (marked incomplete), and let it go on up."""
-        try:
-            return self._run(sessions, start_at_once)
-        except Stopping:
-            self.speaker.stop()
-            if self.barge_in is not None:
-                self.barge_in.end()
-            keep_what_was_answered(self.dialog)
-            raise
-
-    def _run(self, sessions: int | None, start_at_once: bool) -> int:
-        if start_at_once:
-            drive(self.dialog, [Start()])
-        else:
-            self.dialog.greet()
-        self._flush()
-        failures = 0
-        while sessions is None or self.finished_sessions < sessions:
-            self._flush()  # lines another thread added meanwhile (the desk's ack; Inbox.nudge)
-            heard = self._next_heard()
-            if heard is None or self._headphones(heard):
-                continue
-            log.info("heard %s", type(heard).__name__)  # never the words: they are private
-            failures += drive(self.dialog, [heard])
-            self._flush()
-            if self.dialog.at_rest and (sessions is None or self.finished_sessions < sessions):
-                self._greet_next_person()
+        failures = self.loop.run(self._next_heard, sessions, start_at_once, self._fall_silent)
+        self._flush()  # the last goodbye
         return 1 if failures else 0
 
-    def _greet_next_person(self) -> None:
-        """After a session ends the kiosk says what it is for again, for the next person."""
-        if self._greeted_at != self.finished_sessions:
-            self._greeted_at = self.finished_sessions
-            self.dialog.greet()
-            self._flush()
+    def _fall_silent(self) -> None:
+        self.speaker.stop()
+        if self.barge_in is not None:
+            self.barge_in.end()
 
     def _next_heard(self) -> Heard | None:
+        """Say what is waiting, then take a key or touch already waiting, else listen
+        until one arrives; None when nothing came or it was the headphones."""
+        self._flush()  # and lines another thread added meanwhile (the desk's ack; Inbox.nudge)
+        heard = self._take_or_listen()
+        if heard is None or self._headphones(heard):
+            return None
+        log.info("heard %s", type(heard).__name__)  # never the words: they are private
+        return heard
+
+    def _take_or_listen(self) -> Heard | None:
         """A key or touch already waiting, else the microphone until one arrives."""
         asking = self.dialog.asking
         heard = self.inbox.take(asking)
@@ -229,8 +213,7 @@ class VoiceFrontEnd:
                 self._next_person()
 
     def _next_person(self) -> None:
-        """A session ended: the next person starts on the default output."""
-        self.finished_sessions += 1
+        """A session has been said to its end: the next person starts on the default output."""
         self.guidance_given = self._said_emergency = False
         if self.private != self.private_default and self.speaker.set_private(self.private_default):
             self.private = self.private_default

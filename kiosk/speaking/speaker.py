@@ -19,10 +19,10 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
+from kiosk.config.speech import SpeechSettings
 from kiosk.speaking.earcons import Earcon, tone
 from kiosk.speaking.espeak import Chunk
 from kiosk.speaking.player import Output, scaled
-from kiosk.speaking.tts import VoiceSettings
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ class StreamingSpeaker:
 
     def __init__(
         self,
-        settings: VoiceSettings,
+        settings: SpeechSettings,
         make_synth: Callable[[str | None], Synth],
         open_output: OpenOutput,
     ) -> None:
@@ -194,7 +194,7 @@ class StreamingSpeaker:
             synth.synthesize(what, words_per_minute, play)
 
 
-def open_speaker(settings: VoiceSettings) -> StreamingSpeaker:
+def open_speaker(settings: SpeechSettings) -> StreamingSpeaker:
     """espeak-ng through sounddevice (each opened on the speech thread)."""
     from kiosk.speaking.espeak import Espeak
     from kiosk.speaking.player import DevicePlayer

@@ -1,13 +1,13 @@
-"""What the front ends need from a speaker, its settings, and a silent one for tests.
+"""What the front ends need from a speaker, and a silent one for tests.
 
 A line is started and then waited for, so that the front end can stop it the moment a
 key, a touch or a voice interrupts (`kiosk.speaking.speaker` has the real one, which
 plays from memory). `say` is the plain "speak and wait" for callers that never stop.
+How it speaks (voice, rate, volume, outputs) is `kiosk.config.speech.SpeechSettings`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Protocol
 
 from kiosk.speaking.earcons import Earcon
@@ -83,30 +83,3 @@ class SilentSpeaker:
 
     def close(self) -> None:
         self.spoken.clear()
-
-
-@dataclass(frozen=True)
-class VoiceSettings:
-    voice: str | None = None
-    """An espeak-ng voice name or id (for example "ko" or "en-gb"); None: the engine's default."""
-    words_per_minute: int = 150
-    """The default rate; slower speech helps many listeners."""
-    volume: float = 0.7
-    """The default volume (0-1), kept below the maximum so "louder" can help."""
-    seconds_per_character: float = 0.2
-    """Watchdog: a line may take this long per character, plus `watchdog_base`, to speak
-    (Korean at 150 words a minute measured about 0.15 s a character)."""
-    watchdog_base: float = 5.0
-    """Watchdog: seconds allowed for any line on top of its length."""
-    output_device: int | str | None = None
-    """The room's loudspeaker (a sounddevice output, index or name); None: the default."""
-    private_output: int | str | None = None
-    """Headphones for private listening; None: none configured."""
-    private: bool = False
-    """Start each person on the headphones (when they are there)."""
-    earcons: bool = True
-    """A short tone as the microphone opens and closes."""
-
-    def watchdog(self, text: str, rate: float) -> float:
-        """Seconds a line may take before the speaker is given up on."""
-        return self.watchdog_base + len(text) * self.seconds_per_character / rate

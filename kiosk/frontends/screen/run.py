@@ -12,19 +12,17 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
-from kiosk.core.events import End, Output
-from kiosk.core.stopping import Stopping
+from kiosk.core.events import Heard, Output
 from kiosk.dialog.machine import Dialog
-from kiosk.dialog.session import drive, keep_what_was_answered
 from kiosk.frontends.console import InteractiveConsole
 from kiosk.frontends.inbox import Inbox, read_keys
 from kiosk.frontends.screen.server import ScreenServer
 from kiosk.frontends.screen.settings import ScreenSettings
+from kiosk.frontends.session_loop import MakeDialog, SessionLoop
 from kiosk.language.pack import Pack
 
 log = logging.getLogger(__name__)
 
-MakeDialog = Callable[[Callable[[Output], None]], Dialog]
 RunVoice = Callable[[Inbox, MakeDialog, Callable[[bool], None]], "int | None"]
 """Starts voice mode with this inbox, dialog factory and listening hook; None if it cannot."""
 
@@ -83,35 +81,25 @@ class ScreenSessions:
         self.show = show
         self.inbox = inbox
         self.console = InteractiveConsole(out, out) if out is not None else None
-        self.finished = 0
-        self.stopping = False
-        """Set (from any thread) to stop after the event being handled."""
-        self.dialog = make_dialog(self._emit)
+        self.loop = SessionLoop(make_dialog, self._emit)
+
+    @property
+    def dialog(self) -> Dialog:
+        return self.loop.dialog
 
     def run(self, sessions: int | None = None, poll: float = 0.2) -> int:
         """Greet, then handle each event as it arrives; `sessions` limits how many."""
-        try:
-            return self._run(sessions, poll)
-        except Stopping:
-            keep_what_was_answered(self.dialog)
-            raise
 
-    def _run(self, sessions: int | None, poll: float) -> int:
-        failures = 0
-        self.dialog.greet()
-        while not self.stopping and (sessions is None or self.finished < sessions):
-            heard = self.inbox.take(self.dialog.asking, timeout=poll)
-            if heard is None:
-                continue
-            before = self.finished
-            failures += drive(self.dialog, [heard])
-            if self.finished > before:
-                self.dialog.greet()
-        return 1 if failures else 0
+        def next_heard() -> Heard | None:  # None after `poll` seconds: `stop` is seen
+            return self.inbox.take(self.dialog.asking, timeout=poll)
+
+        return 1 if self.loop.run(next_heard, sessions) else 0
+
+    def stop(self) -> None:
+        """Stop after the event being handled (from any thread)."""
+        self.loop.stop()
 
     def _emit(self, output: Output) -> None:
         self.show(output)
         if self.console is not None:
             self.console.show(output)
-        if isinstance(output, End):
-            self.finished += 1

@@ -20,7 +20,7 @@ from typing import IO, Any
 
 from kiosk.language.pack import Pack
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 Event = dict[str, Any]
 
 

@@ -28,7 +28,7 @@ from kiosk.language.pack import Pack
 from kiosk.records.report import Summary
 from kiosk.triage.knowledge import Knowledge
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / ".venv" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "screenshots"
 
@@ -128,7 +128,7 @@ class ScreenKiosk:
 
     def close(self) -> None:
         if self.sessions is not None and self.thread is not None:
-            self.sessions.stopping = True
+            self.sessions.stop()
             self.thread.join(timeout=5)
         self.server.close()
 
