@@ -10,7 +10,7 @@ import itertools
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -385,3 +385,51 @@ def test_headphones_typed_where_there_are_none_says_so_and_asks_again(
     said = [o.text for o in out if isinstance(o, Say)]
     assert pack.say("no_headphones") in said
     assert dialog.asking == question and not dialog.answers
+
+
+def test_a_voice_over_the_kiosk_is_noticed_within_a_block_and_heard_whole_in_the_next_turn() -> (
+    None
+):
+    """The microphone gives 20 ms blocks as they come: the barge-in notices a voice a few
+    blocks after it begins (not a 0.1 s chunk later), and the listener's next turn starts
+    with half a second from before the voice, in ordinary turn-sized chunks."""
+    import array
+
+    from kiosk.hearing.audio import BLOCK_SECONDS, CHUNK_BYTES, SAMPLE_RATE
+    from kiosk.speaking.barge_in import BargeIn, PrimedSource
+
+    block = int(SAMPLE_RATE * BLOCK_SECONDS)
+    quiet, loud = array.array("h", [0] * block), array.array("h", [3000, -3000] * (block // 2))
+    blocks_given: list[int] = []
+
+    class BlockMicrophone:
+        def open_blocks(self) -> Iterator[bytes]:
+            for n in range(10_000):
+                blocks_given.append(n)
+                yield (quiet if n < 50 else loud).tobytes()  # a voice after 1 s
+
+        def open_turn(self) -> Iterator[bytes]:
+            raise AssertionError("barge-in reads the microphone's blocks")
+
+        def reopen(self) -> None: ...
+
+        def close(self) -> None: ...
+
+    microphone = PrimedSource(BlockMicrophone())
+    barge_in = BargeIn(microphone, played=lambda since: [])
+    barge_in.begin()
+    for _ in range(200):
+        if barge_in.heard():
+            break
+        time.sleep(0.01)
+    barge_in.end()
+    assert barge_in.heard(), "a voice with no echo to explain it is a barge-in"
+    assert len(blocks_given) <= 50 + 4, "noticed within three or four blocks of the voice"
+    turn = microphone.open_turn()
+    chunks = [next(turn) for _ in range(6)]
+    assert {len(c) for c in chunks} == {CHUNK_BYTES}, "the listener hears turn-sized chunks"
+    heard = b"".join(chunks)
+    voice_at = heard.index(loud.tobytes())
+    assert abs(voice_at / 2 / SAMPLE_RATE - 0.5) <= 3 * BLOCK_SECONDS, (
+        "the turn begins about half a second before the voice, which is heard whole"
+    )

@@ -1,6 +1,8 @@
 """Where sound comes from: a microphone, or WAV clips feeding the very same loop.
 
-Every source yields 16 kHz mono int16 chunks of CHUNK_SECONDS. Time inside the
+Every source yields 16 kHz mono int16 chunks of CHUNK_SECONDS. The microphone records
+in shorter blocks (BLOCK_SECONDS) and also gives them as they come (`open_blocks`), so a
+person talking over the kiosk is noticed within a block rather than a chunk. Time inside the
 listener is counted in samples, not wall-clock seconds, so WAV tests run faster than
 real time and give the same decisions every run. Audio is never written to disk.
 """
@@ -10,7 +12,7 @@ from __future__ import annotations
 import logging
 import queue
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol
 
 from kiosk.core.errors import AudioDeviceError
@@ -21,6 +23,13 @@ log = logging.getLogger(__name__)
 SAMPLE_RATE = 16000
 CHUNK_SECONDS = 0.1
 CHUNK_BYTES = int(SAMPLE_RATE * CHUNK_SECONDS) * 2
+BLOCK_SECONDS = 0.02
+"""The microphone's own block: how long sound waits in the device before the kiosk
+sees it. With 0.1 s blocks a spoken "stop" over the kiosk's speech silenced it about
+0.39 s after the voice began (scripts/bench_speech.py); see docs/decisions/0003."""
+INPUT_LATENCY = 0.04
+"""Seconds of sound the input device may buffer (sounddevice's default "high" latency
+is several blocks on ALSA's PulseAudio plugin)."""
 
 
 class AudioSource(Protocol):
@@ -78,6 +87,10 @@ class Microphone:
         self._stream = self._stream or self._open()
 
     def open_turn(self) -> Iterator[bytes]:
+        yield from rechunked(self.open_blocks())
+
+    def open_blocks(self) -> Iterator[bytes]:
+        """Sound from now on, in BLOCK_SECONDS blocks as soon as each is recorded."""
         if self._stream is None:
             self._stream = self._open()
         while not self._queue.empty():  # drop what was heard while the kiosk spoke
@@ -85,7 +98,8 @@ class Microphone:
         if self._rate == SAMPLE_RATE:
             yield from self._recorded()
         else:
-            yield from resampled_chunks(self._recorded(), self._rate, SAMPLE_RATE, CHUNK_BYTES // 2)
+            block = int(SAMPLE_RATE * BLOCK_SECONDS)
+            yield from resampled_chunks(self._recorded(), self._rate, SAMPLE_RATE, block)
 
     def _recorded(self) -> Iterator[bytes]:
         """Chunks as the device records them."""
@@ -155,7 +169,8 @@ class Microphone:
     def _start(self, sounddevice: Any, rate: int, enqueue: Callable[..., None]) -> Any:
         stream = sounddevice.RawInputStream(
             samplerate=rate,
-            blocksize=int(rate * CHUNK_SECONDS),
+            blocksize=int(rate * BLOCK_SECONDS),
+            latency=INPUT_LATENCY,
             device=self.device,
             channels=1,
             dtype="int16",
@@ -178,6 +193,16 @@ class Microphone:
             stream.close()
         except Exception as exc:  # a device that has vanished may fail to stop
             log.warning("the microphone did not close cleanly: %s", exc)
+
+
+def rechunked(blocks: Iterable[bytes], size: int = CHUNK_BYTES) -> Iterator[bytes]:
+    """The same sound in chunks of `size` bytes (the last, partial one is kept back)."""
+    ready = bytearray()
+    for block in blocks:
+        ready += block
+        while len(ready) >= size:
+            yield bytes(ready[:size])
+            del ready[:size]
 
 
 def list_devices() -> str:

@@ -24,9 +24,10 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 
 from kiosk.core.errors import AudioDeviceError
-from kiosk.hearing.audio import CHUNK_SECONDS, SAMPLE_RATE, AudioSource
+from kiosk.hearing.audio import CHUNK_SECONDS, SAMPLE_RATE, AudioSource, rechunked
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +37,10 @@ ECHO_WINDOW = (0.6, 0.05)
 it (the loudspeaker-to-microphone path plus both devices' buffers) to this long before."""
 ECHO_SLACK = 0.1
 """Once the delay is known: how far either side of it an echo is looked for."""
-LEARN_EVERY = 5
-"""Microphone chunks between estimates of the echo's delay (it changes slowly)."""
-PREROLL_CHUNKS = 5
-"""Microphone chunks kept from before a barge-in, replayed to the listener (0.5 s)."""
+LEARN_EVERY = 0.5
+"""Seconds of microphone sound between estimates of the echo's delay (it changes slowly)."""
+PREROLL_SECONDS = 0.5
+"""Sound kept from before a barge-in, replayed to the listener."""
 
 Played = Callable[[float], list[tuple[float, float]]]
 """(monotonic time heard, RMS) of each block the kiosk played after a given time."""
@@ -141,18 +142,15 @@ class PrimedSource:
 
     def __init__(self, source: AudioSource) -> None:
         self.source = source
-        self._primed: tuple[list[bytes], Iterator[bytes]] | None = None
+        self._primed: Iterator[bytes] | None = None
 
-    def prime(self, kept: list[bytes], chunks: Iterator[bytes]) -> None:
-        self._primed = (kept, chunks)
+    def prime(self, chunks: Iterator[bytes]) -> None:
+        """The next turn hears these chunks (the interrupting voice, then on)."""
+        self._primed = chunks
 
     def open_turn(self) -> Iterator[bytes]:
         primed, self._primed = self._primed, None
-        if primed is None:
-            yield from self.source.open_turn()
-            return
-        yield from primed[0]
-        yield from primed[1]
+        yield from (self.source.open_turn() if primed is None else primed)
 
     def reopen(self) -> None:
         self._primed = None
@@ -173,8 +171,9 @@ class BargeIn:
         self.played = played
         self.gate = gate or EchoGate()
         self.path = EchoPath()
-        self._chunks_seen = 0
-        self._kept: deque[bytes] = deque(maxlen=PREROLL_CHUNKS)
+        self._seconds_seen = 0.0
+        self._learnt_at = 0.0
+        self._kept: deque[bytes] = deque()
         self._heard = threading.Event()
         self._running = threading.Event()
         self._thread: threading.Thread | None = None
@@ -199,17 +198,24 @@ class BargeIn:
             self._thread = None
 
     def _watch(self) -> None:
-        chunks = self.microphone.source.open_turn()  # raw: no gain learnt from the echo
+        blocks = _blocks(self.microphone.source)  # raw: no gain learnt from the echo
         try:
             while self._running.is_set():
-                chunk = next(chunks)
-                self._kept.append(chunk)
-                if self._check(chunk, time.monotonic()):
-                    self.microphone.prime(list(self._kept), chunks)
+                block = next(blocks)
+                self._keep(block)
+                if self._check(block, time.monotonic()):
+                    self.microphone.prime(rechunked(chain(list(self._kept), blocks)))
                     self._heard.set()
                     return
         except (AudioDeviceError, StopIteration) as exc:
             log.info("barge-in: the microphone stopped (%s)", exc)
+
+    def _keep(self, block: bytes) -> None:
+        """Keep the last PREROLL_SECONDS of sound."""
+        self._kept.append(block)
+        kept = sum(map(len, self._kept))
+        while kept - len(self._kept[0]) >= PREROLL_SECONDS * SAMPLE_RATE * 2:
+            kept -= len(self._kept.popleft())
 
     def _check(self, chunk: bytes, arrived: float) -> bool:
         frames = _frame_levels(chunk)
@@ -220,10 +226,18 @@ class BargeIn:
             at = start + i * FRAME_SECONDS
             voice = self.gate.feed(level, self.path.echo(at, blocks)) or voice
             self.path.note(at, level)
-        self._chunks_seen += 1
-        if not voice and self._chunks_seen % LEARN_EVERY == 0:
+        self._seconds_seen += len(chunk) / 2 / SAMPLE_RATE
+        if not voice and self._seconds_seen - self._learnt_at >= LEARN_EVERY:
+            self._learnt_at = self._seconds_seen
             self.path.learn(self.played(arrived - 4.0))
         return voice
+
+
+def _blocks(source: AudioSource) -> Iterator[bytes]:
+    """The source's sound as soon as it comes: the microphone's short blocks, or (a
+    source without them) its chunks."""
+    open_blocks: Callable[[], Iterator[bytes]] | None = getattr(source, "open_blocks", None)
+    return open_blocks() if open_blocks is not None else source.open_turn()
 
 
 def _frame_levels(chunk: bytes) -> list[float]:
