@@ -35,14 +35,13 @@ from typing import Any
 
 from kiosk.core.errors import ModelNotFoundError
 from kiosk.core.events import Heard, Silence, Unclear, Utterance
-from kiosk.core.meaning import Meaning, NotUnderstood
+from kiosk.core.meaning import Meaning
 from kiosk.hearing.audio import CHUNK_BYTES, CHUNK_SECONDS, AudioSource
 from kiosk.hearing.grammar import Expectation, SoFar, jsgf_grammar, other_meanings
 from kiosk.hearing.noise_floor import FLOOR_RMS, with_noise_floor
 from kiosk.hearing.turn import DEFAULT_ENDPOINTING, Endpointing, Turn, trusted_in_the_room
 from kiosk.hearing.turn_loop import DecidingListener, StreamingPass, nobody_spoke
 from kiosk.language.pack import Pack
-from kiosk.language.parse import spoken_meaning
 
 log = logging.getLogger(__name__)
 
@@ -200,13 +199,11 @@ class SphinxListener(DecidingListener):
         fit: Fit = DEFAULT_FIT,
         noise_floor: float = FLOOR_RMS,
     ) -> None:
+        super().__init__(pack, so_far, endpointing)
         self.decoder = decoder
         """Streams each turn to find where the speech ends (live CMN)."""
         self.judge = judge
         """Decodes the whole turn once more and decides it (batch CMN)."""
-        self.pack = pack
-        self.so_far = so_far
-        self.endpointing = endpointing
         self.fit = fit
         self.noise_floor = noise_floor
         """Noise added under each turn (kiosk.hearing.noise_floor); 0 adds none."""
@@ -217,11 +214,6 @@ class SphinxListener(DecidingListener):
         """Whether the dictionary can pronounce the word (a phrase with one it cannot is
         left out of the grammar, so it is heard as unclear, never as another answer)."""
         return all(d.lookup_word(word) is not None for d in (self.decoder, self.judge))
-
-    def _sentence(self, text: str, expecting: Expectation) -> Meaning | None:
-        """What the words mean as one whole spoken sentence (None: they are not one)."""
-        meant = spoken_meaning(self.pack, text, expecting)
-        return None if isinstance(meant, NotUnderstood) else meant
 
     def start(self, expecting: Expectation) -> _SphinxPass:
         self.decoder.activate_search(self.search_for(expecting))
@@ -268,14 +260,14 @@ class SphinxListener(DecidingListener):
         )
         text = hypothesis.hypstr
         score = float(self._logmath.log(hypothesis.score))
-        meant = self._sentence(text, expecting)
+        meant = self.sentence_meaning(text, expecting)
         if meant is None:
             return Judgement(text, False, score / frames, None, frames)
         lead = None
         if not other_meanings(self.pack, expecting, self.hearable, meant):
             return Judgement(text, True, score / frames, lead, frames, meant)
         rival = self._decode(audio, self.search_for(expecting, without=meant))
-        if rival is not None and self._sentence(rival.hypstr, expecting) is not None:
+        if rival is not None and self.sentence_meaning(rival.hypstr, expecting) is not None:
             lead = (score - float(self._logmath.log(rival.score))) / frames
         return Judgement(text, True, score / frames, lead, frames, meant)
 

@@ -15,10 +15,13 @@ from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 from kiosk.core.events import Heard
+from kiosk.core.meaning import Meaning, NotUnderstood
 from kiosk.hearing.audio import AudioSource
 from kiosk.hearing.grammar import Expectation, SoFar
-from kiosk.hearing.turn import Decision, Endpointing, Turn
+from kiosk.hearing.turn import DEFAULT_ENDPOINTING, Decision, Endpointing, Turn
 from kiosk.hearing.voice_activity import voice_activity
+from kiosk.language.pack import Pack
+from kiosk.language.parse import spoken_meaning
 
 HELD_CHUNKS = 30
 """Chunks (3 s) held before a near voice is found: a voice at the very start of a turn
@@ -50,11 +53,25 @@ class DecidingListener:
     `listen` gives what was heard; `decide` also reports when speech ended and when the
     turn was decided (for benchmarks)."""
 
-    endpointing: Endpointing
-    so_far: Callable[[str, Expectation], SoFar]
     held_before_voice: float | None = None
     """Seconds of the room before the person's first near voice that the pass hears
     with it; the pass hears nothing earlier. None: it hears the whole turn."""
+
+    def __init__(
+        self,
+        pack: Pack,
+        so_far: Callable[[str, Expectation], SoFar],
+        endpointing: Endpointing = DEFAULT_ENDPOINTING,
+    ) -> None:
+        self.pack = pack
+        self.so_far = so_far
+        """How far words make an answer at a prompt (drives end of speech)."""
+        self.endpointing = endpointing
+
+    def sentence_meaning(self, text: str, expecting: Expectation) -> Meaning | None:
+        """What the words mean as one whole spoken sentence (None: they are not one)."""
+        meant = spoken_meaning(self.pack, text, expecting)
+        return None if isinstance(meant, NotUnderstood) else meant
 
     def start(self, expecting: Expectation) -> StreamingPass:
         """A streaming pass for one turn at this prompt."""

@@ -31,7 +31,6 @@ from typing import Any
 
 from kiosk.core.errors import ModelNotFoundError
 from kiosk.core.events import Heard, Silence, Unclear, Utterance
-from kiosk.core.meaning import Meaning, NotUnderstood
 from kiosk.hearing.audio import SAMPLE_RATE
 from kiosk.hearing.grammar import UNKNOWN_SYMBOLS, Expectation, SoFar, vosk_grammar
 from kiosk.hearing.nbest import Reading, agreed, alternatives, read
@@ -100,10 +99,8 @@ class VoskListener(DecidingListener):
         check_with_free_decoder: bool = False,
         speeds: tuple[float, ...] = SPEEDS,
     ) -> None:
+        super().__init__(pack, so_far, endpointing)
         self.model = model
-        self.pack = pack
-        self.so_far = so_far
-        self.endpointing = endpointing
         self.check_with_free_decoder = check_with_free_decoder
         self.speeds = speeds
         self.held_before_voice = BEFORE_VOICE
@@ -143,7 +140,7 @@ class VoskListener(DecidingListener):
             return Silence()
 
         def meaning(phrase: str) -> Hashable | None:
-            return self._meaning(phrase, expecting)
+            return self.sentence_meaning(phrase, expecting)
 
         readings: list[Reading | None] = [read(alternatives(f), meaning) for f in finals]
         reading = agreed(readings, meaning)
@@ -156,15 +153,8 @@ class VoskListener(DecidingListener):
         confidence = reading.confidence
         if free_text is not None:
             confidence = min(confidence, self._corroboration(reading.text, free_text, expecting))
-        heard = Utterance(reading.text, confidence, self._meaning(reading.text, expecting))
+        heard = Utterance(reading.text, confidence, self.sentence_meaning(reading.text, expecting))
         return trusted_in_the_room(heard, turn)
-
-    def _meaning(self, phrase: str, expecting: Expectation) -> Meaning | None:
-        """What a run of grammar words means as one spoken sentence (None: nothing)."""
-        from kiosk.language.parse import spoken_meaning
-
-        meant = spoken_meaning(self.pack, phrase, expecting)
-        return None if isinstance(meant, NotUnderstood) else meant
 
     def _corroboration(self, text: str, free_text: str, expecting: Expectation) -> float:
         """How far the free decoder supports the grammar's meaning (an upper bound)."""
