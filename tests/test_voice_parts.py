@@ -329,6 +329,40 @@ def test_pocketsphinx_understands_recordings_that_begin_in_digital_silence(
     assert heard == ["yes", "suddenly"] * 3
 
 
+def _from_first_sound(clip: bytes) -> bytes:
+    """The clip from its first sample with sound in it (espeak-ng begins with quiet)."""
+    import array
+
+    samples = array.array("h", clip)
+    first = next(i for i, s in enumerate(samples) if abs(s) > 300)
+    return samples[first:].tobytes()
+
+
+def test_pocketsphinx_understands_a_person_who_speaks_the_moment_the_turn_opens(
+    knowledge: Knowledge,
+) -> None:
+    """An eager person answers as the question ends, before the microphone has heard the
+    room: their voice must still stand out once the room is heard, and the answer be
+    understood whole (it used to be taken for the room itself: the judge was handed an
+    empty turn and PocketSphinx failed, or heard only the answer's loudest tenth)."""
+    from kiosk.app.recognize import expectation_for
+    from kiosk.hearing.engines import choose_engine
+    from tests.support.speech import require_voice_tools, speak
+
+    require_voice_tools()
+    listener = choose_engine(load_pack("en", knowledge), knowledge, "pocketsphinx").listener
+    heard = []
+    for voice in ("en", "en+m3", "en+f2"):
+        for said, question in (("yes", "diabetes"), ("both legs", "sides"), ("no", "diabetes")):
+            clip = ClipSource([_from_first_sound(speak(said, voice))], lead_in=0.0)
+            decision = listener.decide(clip, expectation_for(knowledge, question))
+            assert decision is not None
+            heard.append(getattr(decision.heard, "text", type(decision.heard).__name__))
+    assert heard == ["yes", "both legs", "no"] * 3
+    nothing = listener.judge_turn(b"", expectation_for(knowledge, "diabetes"))
+    assert nothing.text == "" and nothing.fit is None, "an empty turn is no answer, not a crash"
+
+
 def _last_sound(clip: bytes) -> float:
     """Seconds into `clip` where its last 10 ms with sound in it ends (-40 dB of its peak)."""
     import array

@@ -174,10 +174,11 @@ from 33 to 36."""
 def heard_part(turn: Turn, audio: bytes | bytearray) -> bytes:
     """The part of the turn's audio the judge hears: from KEPT_BEFORE_VOICE before the
     voice began to KEPT_AFTER_VOICE after it stopped (all of it when no voice was found)."""
-    if turn.first_voice is None:
+    span = turn.voice_span
+    if span is None:
         return bytes(audio)
-    start = max(0.0, turn.first_voice - KEPT_BEFORE_VOICE)
-    end = turn.last_voice + KEPT_AFTER_VOICE
+    start = max(0.0, span[0] - KEPT_BEFORE_VOICE)
+    end = span[1] + KEPT_AFTER_VOICE
     return bytes(audio[_byte_at(start) : _byte_at(end)])
 
 
@@ -273,6 +274,8 @@ class SphinxListener(DecidingListener):
 
     def _decode(self, audio: bytes, search: str) -> Any:
         """The judge's best path through `search` for the whole turn (None: no path)."""
+        if not audio:
+            return None  # PocketSphinx fails on an empty buffer
         judge = self.judge
         judge.activate_search(search)
         judge.start_utt()

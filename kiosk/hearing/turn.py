@@ -157,6 +157,18 @@ class Turn:
         return next((start for start, _ in self._near_chunks()), None)
 
     @property
+    def voice_span(self) -> tuple[float, float] | None:
+        """Audio seconds from the start of the first chunk of the person's voice to the
+        end of the last, judged against the room as known now (None: no near voice).
+        The end is the later of `last_voice` (judged as the turn went) and the last
+        chunk that stands out now: a person who speaks the moment the turn opens is at
+        first taken for the room, and found only once the room has been heard."""
+        near = [start for start, _ in self._near_chunks()]
+        if not near:
+            return None
+        return near[0], max(self.last_voice, near[-1] + CHUNK_SECONDS)
+
+    @property
     def noisy(self) -> bool:
         """The person's voice stood less than NOISY_BELOW_DB above the room: what was
         heard may be partly other people's words or noise."""
