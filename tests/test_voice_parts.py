@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from kiosk.core.errors import AudioDeviceError
+from kiosk.core.meaning import Answer
 from kiosk.dialog.machine import QUESTION_COMMANDS
 from kiosk.hearing.audio import CHUNK_BYTES, ClipSource
 from kiosk.hearing.grammar import Expectation, SoFar, answer_so_far, phrases, vosk_grammar
@@ -357,8 +358,8 @@ def test_pocketsphinx_understands_a_person_who_speaks_the_moment_the_turn_opens(
             clip = ClipSource([_from_first_sound(speak(said, voice))], lead_in=0.0)
             decision = listener.decide(clip, expectation_for(knowledge, question))
             assert decision is not None
-            heard.append(getattr(decision.heard, "text", type(decision.heard).__name__))
-    assert heard == ["yes", "both legs", "no"] * 3
+            heard.append(getattr(decision.heard, "meaning", type(decision.heard).__name__))
+    assert heard == [Answer("yes"), Answer("both_legs"), Answer("no")] * 3
     nothing = listener.judge_turn(b"", expectation_for(knowledge, "diabetes"))
     assert nothing.text == "" and nothing.fit is None, "an empty turn is no answer, not a crash"
 

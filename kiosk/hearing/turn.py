@@ -160,13 +160,15 @@ class Turn:
     def voice_span(self) -> tuple[float, float] | None:
         """Audio seconds from the start of the first chunk of the person's voice to the
         end of the last, judged against the room as known now (None: no near voice).
-        The end is the later of `last_voice` (judged as the turn went) and the last
-        chunk that stands out now: a person who speaks the moment the turn opens is at
-        first taken for the room, and found only once the room has been heard."""
+        The end is `last_voice`, judged as the turn went, unless that judgement missed
+        the voice altogether: a person who speaks the moment the turn opens is at first
+        taken for the room, and found only once the room has been heard; then the end
+        is that of the last chunk that stands out now."""
         near = [start for start, _ in self._near_chunks()]
         if not near:
             return None
-        return near[0], max(self.last_voice, near[-1] + CHUNK_SECONDS)
+        first = near[0]
+        return first, self.last_voice if self.last_voice > first else near[-1] + CHUNK_SECONDS
 
     @property
     def noisy(self) -> bool:
