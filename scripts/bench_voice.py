@@ -94,6 +94,9 @@ class Outcome:
     latency: float
     cpu: float
     audio_seconds: float
+    confirm_any_below: float = 0.0
+    """The measured kiosk's own CONFIRM_ANY_BELOW (0 before it had one): an answer heard
+    with less confidence is confirmed before it counts."""
 
 
 def load_corpus(lang: str) -> dict[str, Any]:
@@ -223,6 +226,7 @@ def _decide(task: Task, clip: bytes, condition: str) -> Outcome:
         decision.decided_at - speech_end,
         cpu,
         decision.decided_at,
+        getattr(kiosk_module("kiosk.dialog.table"), "CONFIRM_ANY_BELOW", 0.0),
     )
 
 
@@ -255,11 +259,10 @@ CONFIRM_BELOW = 0.9
 
 def confirmed(o: Outcome) -> bool:
     """The dialog asks "Is that right?" before a doubtful red-flag answer counts, and
-    before any answer heard in noise counts (kiosks from before that: red flags only)."""
-    table = kiosk_module("kiosk.dialog.table")
-    any_below = getattr(table, "CONFIRM_ANY_BELOW", 0.0) if o.method == "kiosk" else 0.0
+    before any answer heard in noise counts (kiosks from before that: red flags only),
+    each kiosk by its own rule."""
     return (o.item.question == RED_FLAG and o.confidence < CONFIRM_BELOW) or (
-        o.confidence < any_below
+        o.confidence < o.confirm_any_below
     )
 
 
