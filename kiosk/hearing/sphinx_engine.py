@@ -34,13 +34,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from kiosk.core.errors import ModelNotFoundError
-from kiosk.core.events import Heard, Silence, Unclear, Utterance
+from kiosk.core.events import Heard, Unclear, Utterance
 from kiosk.core.meaning import Meaning
 from kiosk.hearing.audio import CHUNK_BYTES, CHUNK_SECONDS, AudioSource
 from kiosk.hearing.grammar import Expectation, SoFar, jsgf_grammar, other_meanings
 from kiosk.hearing.noise_floor import FLOOR_RMS, with_noise_floor
-from kiosk.hearing.turn import DEFAULT_ENDPOINTING, Endpointing, Turn, trusted_in_the_room
-from kiosk.hearing.turn_loop import DecidingListener, StreamingPass, nobody_spoke
+from kiosk.hearing.turn import DEFAULT_ENDPOINTING, Endpointing, Turn
+from kiosk.hearing.turn_loop import DecidingListener, StreamingPass
 from kiosk.language.pack import Pack
 
 log = logging.getLogger(__name__)
@@ -228,10 +228,7 @@ class SphinxListener(DecidingListener):
     ) -> tuple[Heard, str, str | None]:
         assert isinstance(stream, _SphinxPass)
         judgement = self.judge_turn(heard_part(turn, stream.audio), expecting)
-        if nobody_spoke(turn, judgement.text):
-            return Silence(), judgement.text, None
-        heard = trusted_in_the_room(self._answer(judgement, expecting), turn)
-        return heard, judgement.text, None
+        return self._answer(judgement, expecting), judgement.text, None
 
     def search_for(self, expecting: Expectation, without: Meaning | None = None) -> str:
         """The name of the decoders' search for this prompt's grammar (made once);

@@ -14,11 +14,17 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
-from kiosk.core.events import Heard
+from kiosk.core.events import Heard, Silence
 from kiosk.core.meaning import Meaning, NotUnderstood
 from kiosk.hearing.audio import AudioSource
-from kiosk.hearing.grammar import Expectation, SoFar
-from kiosk.hearing.turn import DEFAULT_ENDPOINTING, Decision, Endpointing, Turn
+from kiosk.hearing.grammar import UNKNOWN_SYMBOLS, Expectation, SoFar
+from kiosk.hearing.turn import (
+    DEFAULT_ENDPOINTING,
+    Decision,
+    Endpointing,
+    Turn,
+    trusted_in_the_room,
+)
 from kiosk.hearing.voice_activity import voice_activity
 from kiosk.language.pack import Pack
 from kiosk.language.parse import spoken_meaning
@@ -84,7 +90,9 @@ class DecidingListener:
     def conclude(
         self, stream: StreamingPass, turn: Turn, expecting: Expectation
     ) -> tuple[Heard, str, str | None]:
-        """What was heard, the grammar's words, and a free decoder's words (if any)."""
+        """The engine's reading of the finished turn, the grammar's words, and a free
+        decoder's words (if any). Whether anyone spoke at all, and what a reading in a
+        noisy room is worth, `decide` settles the same way for every engine."""
         raise NotImplementedError
 
     def decide(
@@ -102,6 +110,8 @@ class DecidingListener:
         finally:
             stream.close()
         heard, grammar_text, free_text = self.conclude(stream, turn, expecting)
+        words = " ".join(w for w in grammar_text.split() if w not in UNKNOWN_SYMBOLS)
+        heard = Silence() if _nobody_spoke(turn, words) else trusted_in_the_room(heard, turn)
         return Decision(heard, grammar_text, free_text, turn.last_change, turn.elapsed)
 
     def listen(
@@ -152,7 +162,7 @@ class DecidingListener:
         return True
 
 
-def nobody_spoke(turn: Turn, words: str) -> bool:
+def _nobody_spoke(turn: Turn, words: str) -> bool:
     """The turn was silence: no words at all, or words fitted to the room while nobody
     near the kiosk spoke."""
     if not turn.partial and not words:

@@ -30,13 +30,13 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.core.errors import ModelNotFoundError
-from kiosk.core.events import Heard, Silence, Unclear, Utterance
+from kiosk.core.events import Heard, Unclear, Utterance
 from kiosk.hearing.audio import SAMPLE_RATE
 from kiosk.hearing.grammar import UNKNOWN_SYMBOLS, Expectation, SoFar, vosk_grammar
 from kiosk.hearing.nbest import Reading, agreed, alternatives, read
 from kiosk.hearing.resample import Resampler
-from kiosk.hearing.turn import DEFAULT_ENDPOINTING, Endpointing, Turn, trusted_in_the_room
-from kiosk.hearing.turn_loop import DecidingListener, StreamingPass, nobody_spoke
+from kiosk.hearing.turn import DEFAULT_ENDPOINTING, Endpointing, Turn
+from kiosk.hearing.turn_loop import DecidingListener, StreamingPass
 from kiosk.language.pack import Pack
 
 log = logging.getLogger(__name__)
@@ -126,19 +126,14 @@ class VoskListener(DecidingListener):
         assert isinstance(stream, _VoskPass)
         finals = [decoder.final() for decoder in stream.decoders]
         free_text = stream.free_text()
-        return self._heard(finals, free_text, expecting, turn), finals[0].get("text", ""), free_text
+        return self._heard(finals, free_text, expecting), finals[0].get("text", ""), free_text
 
     def _heard(
         self,
         finals: list[dict[str, Any]],
         free_text: str | None,
         expecting: Expectation,
-        turn: Turn,
     ) -> Heard:
-        top = [w for w in finals[0].get("text", "").split() if w not in UNKNOWN_SYMBOLS]
-        if nobody_spoke(turn, " ".join(top)):
-            return Silence()
-
         def meaning(phrase: str) -> Hashable | None:
             return self.sentence_meaning(phrase, expecting)
 
@@ -153,8 +148,7 @@ class VoskListener(DecidingListener):
         confidence = reading.confidence
         if free_text is not None:
             confidence = min(confidence, self._corroboration(reading.text, free_text, expecting))
-        heard = Utterance(reading.text, confidence, self.sentence_meaning(reading.text, expecting))
-        return trusted_in_the_room(heard, turn)
+        return Utterance(reading.text, confidence, self.sentence_meaning(reading.text, expecting))
 
     def _corroboration(self, text: str, free_text: str, expecting: Expectation) -> float:
         """How far the free decoder supports the grammar's meaning (an upper bound)."""
