@@ -221,6 +221,26 @@ def test_no_said_with_a_carrier_phrase_is_no_never_dont_know(
     assert Answer("no") in heard, heard  # how often: scripts/bench_voice.py
 
 
+def test_a_yes_or_no_one_sound_from_its_opposite_is_confirmed_before_it_counts(
+    engine: Engine, pack: Pack, knowledge: Knowledge, lang: str
+) -> None:
+    """ "있어요" alone was once heard as 없어요 at full confidence: said only in such a
+    phrase, a yes or no is asked back ("I heard no. Is that right?") before it counts."""
+    texts = {"en": ["I do", "I don't"], "ko": ["있어요", "없어요"]}[lang]
+    expecting = Expectation(knowledge.questions["diabetes"], QUESTION_COMMANDS)
+    heard = []
+    for text in texts:
+        for voice in THREE_VOICES[lang]:
+            audio = bytes(SAMPLE_RATE) + say(text, voice) + bytes(SAMPLE_RATE * 4)
+            decision = engine.listener.decide(ClipSource([audio], lead_in=0.0), expecting)
+            assert decision is not None
+            if isinstance(decision.heard, Utterance):
+                heard.append((text, decision.heard.meaning, decision.heard.confidence))
+    answers = [h for h in heard if h[1] in (Answer("yes"), Answer("no"))]
+    assert answers, f"none of {texts} was heard as an answer: {heard}"
+    assert all(confidence < CONFIRM_ANY_BELOW for _, _, confidence in answers), answers
+
+
 def test_a_dont_know_form_the_model_cannot_hear_is_never_yes_or_no(
     engine: Engine, pack: Pack, knowledge: Knowledge, lang: str, request: pytest.FixtureRequest
 ) -> None:

@@ -10,6 +10,7 @@ from kiosk.core.errors import PromptPackError
 from kiosk.dialog.machine import QUESTION_COMMANDS
 from kiosk.language.pack import DEFAULT_PROMPTS_DIR, Pack, load_pack
 from kiosk.language.parse import Answer, Command, NotUnderstood, OutOfRange, interpret, normalise
+from kiosk.language.vocabulary import Expectation, rests_on_near_opposites, vocabulary
 from kiosk.triage.knowledge import Knowledge
 
 
@@ -87,6 +88,7 @@ def _broken_pack(tmp_path: Path, old: str, new: str) -> Path:
         ("language: en", "language: fr", "language"),
         ("  yes: [yes,", "  yes: [42,", "answers.yes.0"),
         ("  louder: \"Louder\"\n", "", "screen"),
+        ("near_opposites: [[i do, i don't]", "near_opposites: [[i don't, i do]", "near_opposites.0"),
     ],
 )  # fmt: skip
 def test_a_broken_pack_names_the_file_and_entry(
@@ -102,3 +104,26 @@ def test_a_broken_pack_names_the_file_and_entry(
 def test_an_unknown_language_lists_the_available_packs(knowledge: Knowledge) -> None:
     with pytest.raises(PromptPackError, match="available: en"):
         load_pack("xx", knowledge)
+
+
+@pytest.mark.parametrize(
+    ("lang", "said", "confirmed"),
+    [
+        ("en", "i don't", True),
+        ("en", "um i do", True),
+        ("en", "no i don't", False),
+        ("en", "i don't know", False),
+        ("ko", "있어요", True),
+        ("ko", "없어요", True),
+        ("ko", "네 있어요", False),
+        ("ko", "아니요 없어요", False),
+    ],
+)
+def test_a_yes_or_no_said_only_one_sound_from_its_opposite_needs_confirming(
+    knowledge: Knowledge, lang: str, said: str, confirmed: bool
+) -> None:
+    """What the listener asks back: "있어요" alone can be a misheard 없어요."""
+    pack = load_pack(lang, knowledge)
+    expecting = Expectation(knowledge.questions["diabetes"], QUESTION_COMMANDS)
+    terms = vocabulary(pack, expecting)
+    assert rests_on_near_opposites(pack, normalise(said), terms) is confirmed

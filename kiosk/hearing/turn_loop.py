@@ -12,14 +12,16 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any, Protocol
 
-from kiosk.core.events import Heard, Silence
+from kiosk.core.events import Heard, Silence, Utterance
 from kiosk.core.meaning import Meaning, NotUnderstood
 from kiosk.hearing.audio import AudioSource
 from kiosk.hearing.grammar import UNKNOWN_SYMBOLS, Expectation, SoFar
 from kiosk.hearing.turn import (
     DEFAULT_ENDPOINTING,
+    DOUBTFUL_CONFIDENCE,
     Decision,
     Endpointing,
     Turn,
@@ -28,6 +30,7 @@ from kiosk.hearing.turn import (
 from kiosk.hearing.voice_activity import voice_activity
 from kiosk.language.pack import Pack
 from kiosk.language.parse import spoken_meaning
+from kiosk.language.vocabulary import normalise, rests_on_near_opposites, vocabulary
 
 HELD_CHUNKS = 30
 """Chunks (3 s) held before a near voice is found: a voice at the very start of a turn
@@ -111,8 +114,21 @@ class DecidingListener:
             stream.close()
         heard, grammar_text, free_text = self.conclude(stream, turn, expecting)
         words = " ".join(w for w in grammar_text.split() if w not in UNKNOWN_SYMBOLS)
-        heard = Silence() if _nobody_spoke(turn, words) else trusted_in_the_room(heard, turn)
+        if _nobody_spoke(turn, words):
+            heard = Silence()
+        else:
+            heard = self._doubted_if_swappable(trusted_in_the_room(heard, turn), expecting)
         return Decision(heard, grammar_text, free_text, turn.last_change, turn.elapsed)
+
+    def _doubted_if_swappable(self, heard: Heard, expecting: Expectation) -> Heard:
+        """A yes or no heard only in phrases one short sound from the opposite answer
+        ("있어요" / "없어요") counts once confirmed: a recognizer swaps such pairs."""
+        if not isinstance(heard, Utterance):
+            return heard
+        words = normalise(heard.text)
+        if not rests_on_near_opposites(self.pack, words, vocabulary(self.pack, expecting)):
+            return heard
+        return replace(heard, confidence=min(heard.confidence, DOUBTFUL_CONFIDENCE))
 
     def listen(
         self, source: AudioSource, expecting: Expectation, interrupted: Callable[[], bool]

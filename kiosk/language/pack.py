@@ -146,6 +146,10 @@ class Pack:
     spellings: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     """word -> the same sounds in words a speech model knows (모르겠어요 -> 모르겠어 요):
     a recognizer can then hear a natural form its vocabulary lacks."""
+    near_opposites: tuple[tuple[str, str], ...] = ()
+    """(yes phrase, no phrase) pairs one short sound apart ("i do" / "i don't", 있어요 /
+    없어요): a recognizer can swap them, so an answer said only in such phrases is
+    confirmed before it counts."""
 
     def say(self, key: str, **fields: object) -> str:
         """A message with its {placeholders} filled in."""
@@ -184,7 +188,7 @@ def load_pack(language: str, knowledge: Knowledge, folder: Path = DEFAULT_PROMPT
             "messages",
             "screen",
         },
-        frozenset({"spoken", "fillers", "spellings"}),
+        frozenset({"spoken", "fillers", "spellings", "near_opposites"}),
     )
     if top.get("language").text() != language:
         raise top.get("language").fail(f"must be {language!r}, the file's name")
@@ -213,6 +217,9 @@ def load_pack(language: str, knowledge: Knowledge, folder: Path = DEFAULT_PROMPT
         spellings=_spellings(top.get("spellings"))
         if top.has("spellings")
         else MappingProxyType({}),
+        near_opposites=_near_opposites(top.get("near_opposites"), answers)
+        if top.has("near_opposites")
+        else (),
     )
 
 
@@ -222,6 +229,22 @@ def _spellings(entry: Entry) -> Mapping[str, str]:
         if len(word.split()) != 1 or len(spelled.split()) < 2:
             raise entry.get(word).fail("spells one word as two or more words")
     return MappingProxyType(found)
+
+
+def _near_opposites(
+    entry: Entry, answers: Mapping[str, tuple[str, ...]]
+) -> tuple[tuple[str, str], ...]:
+    """Each pair is a yes phrase and a no phrase of `answers`, in that order."""
+    if not isinstance(entry.value, list) or not entry.value:
+        raise entry.fail("must be a non-empty list of [yes phrase, no phrase] pairs")
+    pairs = []
+    for i, value in enumerate(entry.value):
+        pair = entry.child(i, value)
+        texts = pair.texts()
+        if len(texts) != 2 or texts[0] not in answers[YES] or texts[1] not in answers[NO]:
+            raise pair.fail("must be [a phrase of answers.yes, a phrase of answers.no]")
+        pairs.append((texts[0], texts[1]))
+    return tuple(pairs)
 
 
 def _spoken(

@@ -107,6 +107,13 @@ def fillers(pack: Pack) -> frozenset[str]:
 def sentence_meaning(pack: Pack, words: Sequence[str], terms: Sequence[Term]) -> Meaning | None:
     """The meaning of a whole spoken turn under the sentence rule; None when the words
     are not one sentence of the grammar (part of a phrase, two meanings, stray words)."""
+    split = sentence_terms(pack, words, terms)
+    return None if split is None else split[0].meaning
+
+
+def sentence_terms(pack: Pack, words: Sequence[str], terms: Sequence[Term]) -> list[Term] | None:
+    """The phrases of a whole spoken turn under the sentence rule (one or two of one
+    meaning, fillers around); None when the words are not one such sentence."""
     spare = fillers(pack)
     start, end = 0, len(words)
     while start < end and words[start] in spare:
@@ -116,8 +123,25 @@ def sentence_meaning(pack: Pack, words: Sequence[str], terms: Sequence[Term]) ->
     split = _fewest_terms(words[start:end], {t.words: t for t in terms})
     if split is None or not 1 <= len(split) <= MOST_PHRASES:
         return None
-    meanings = {t.meaning for t in split}
-    return meanings.pop() if len(meanings) == 1 else None
+    return split if len({t.meaning for t in split}) == 1 else None
+
+
+def near_opposite_words(pack: Pack) -> frozenset[tuple[str, ...]]:
+    """The words of every phrase one short sound from an answer of the opposite meaning
+    (`Pack.near_opposites`), as written and as spelled for a speech model."""
+    found = {normalise(p) for pair in pack.near_opposites for p in pair}
+    spelled = (_spelled(Term(words, Answer(YES)), pack.spellings) for words in found)
+    return frozenset(found | {t.words for t in spelled if t is not None})
+
+
+def rests_on_near_opposites(pack: Pack, words: Sequence[str], terms: Sequence[Term]) -> bool:
+    """A yes or no said only in phrases a recognizer can swap for the opposite answer
+    ("i do" for "i don't"): nothing else in the turn confirms which was meant."""
+    split = sentence_terms(pack, words, terms)
+    if split is None or split[0].meaning not in (Answer(YES), Answer(NO)):
+        return False
+    swappable = near_opposite_words(pack)
+    return all(t.words in swappable for t in split)
 
 
 def _fewest_terms(words: Sequence[str], by_words: dict[tuple[str, ...], Term]) -> list[Term] | None:
