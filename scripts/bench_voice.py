@@ -22,6 +22,7 @@ sentences that are not answers at a red-flag question.
 from __future__ import annotations
 
 import argparse
+import array
 import importlib
 import resource
 import subprocess
@@ -194,7 +195,9 @@ def heard_as(task: Task, clip: bytes, condition: str) -> bytes:
         return lead + reverberant(clip, **_STATE["reverb"][half]) + tail
     audio = lead + clip + tail
     if condition == "white 10":
-        return lead + with_noise(clip, 10, seed) + with_noise(tail, 10, seed)
+        # the room is noisy before and after the answer too (as the tail once meant to be)
+        clip_power = sum(s * s for s in array.array("h", clip)) / max(1, len(clip) // 2)
+        return with_noise(audio, 10, seed, clip_power)
     if condition.startswith("babble"):
         tracks = _STATE["babble"][half]
         track = tracks[seed % len(tracks)]

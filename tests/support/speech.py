@@ -170,11 +170,16 @@ def babble(talkers: Sequence[tuple[Voice, Sequence[str]]], seconds: float, seed:
     return array.array("h", (max(-32768, min(32767, int(s))) for s in total)).tobytes()
 
 
-def with_noise(samples: bytes, snr_db: float, seed: int = 1) -> bytes:
+def with_noise(
+    samples: bytes, snr_db: float, seed: int = 1, speech_power: float | None = None
+) -> bytes:
     """`samples` with white noise `snr_db` below the speech's power (the same noise for
-    the same seed)."""
+    the same seed). `speech_power`: the power of the speech within `samples`, when they
+    also hold quiet around it (else the power of all of them)."""
     speech = array.array("h", samples)
-    power = sum(s * s for s in speech) / max(1, len(speech))
+    power = speech_power
+    if power is None:
+        power = sum(s * s for s in speech) / max(1, len(speech))
     sigma = math.sqrt(power / 10 ** (snr_db / 10))
     rng = random.Random(seed)
     noisy = (max(-32768, min(32767, int(s + rng.gauss(0.0, sigma)))) for s in speech)
