@@ -247,10 +247,11 @@ def test_a_dont_know_form_the_model_cannot_hear_is_never_yes_or_no(
     """Forms whose words are not in the model's vocabulary (and have no spelling in the
     pack): asked again, never forced onto an answer."""
     if lang == "en":  # a known safety gap, reported rather than hidden
-        reason = "PocketSphinx has no unknown word: after other turns (its live mean) it "
-        reason += "sometimes fits 'beats me' or 'who knows' onto yes or no"
+        reason = "PocketSphinx has no unknown word: it can fit 'heaven knows' or 'I "
+        reason += "wouldn't know' onto 'no' or 'i wouldn't say so'"
         request.applymarker(pytest.mark.xfail(reason=reason, strict=False))
-    texts = {"en": ["beats me", "who knows"], "ko": ["모르겠네요", "기억이 안 나요"]}[lang]
+    # not in the packs ("who knows", "beats me" and "no clue" are, since stop 27)
+    texts = {"en": ["heaven knows", "I wouldn't know"], "ko": ["모르겠네요", "기억이 안 나요"]}[lang]
     heard = [_decide(engine, pack, knowledge, t, v) for t in texts for v in THREE_VOICES[lang]]
     assert Answer("yes") not in heard and Answer("no") not in heard, heard
 
