@@ -251,7 +251,9 @@ def test_a_dont_know_form_the_model_cannot_hear_is_never_yes_or_no(
         reason += "wouldn't know' onto 'no' or 'i wouldn't say so'"
         request.applymarker(pytest.mark.xfail(reason=reason, strict=False))
     # not in the packs ("who knows", "beats me" and "no clue" are, since stop 27)
-    texts = {"en": ["heaven knows", "I wouldn't know"], "ko": ["모르겠네요", "기억이 안 나요"]}[lang]
+    texts = {"en": ["heaven knows", "I wouldn't know"], "ko": ["모르겠네요", "기억이 안 나요"]}[
+        lang
+    ]
     heard = [_decide(engine, pack, knowledge, t, v) for t in texts for v in THREE_VOICES[lang]]
     assert Answer("yes") not in heard and Answer("no") not in heard, heard
 
