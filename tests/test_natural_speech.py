@@ -250,7 +250,7 @@ def test_a_dont_know_form_the_model_cannot_hear_is_never_yes_or_no(
         reason = "PocketSphinx has no unknown word: it can fit 'heaven knows' or 'I "
         reason += "wouldn't know' onto 'no' or 'i wouldn't say so'"
         request.applymarker(pytest.mark.xfail(reason=reason, strict=False))
-    # not in the packs ("who knows", "beats me" and "no clue" are, since stop 27)
+    # not in the packs ("who knows" and "beats me" are, since stop 27)
     texts = {"en": ["heaven knows", "I wouldn't know"], "ko": ["모르겠네요", "기억이 안 나요"]}[
         lang
     ]
