@@ -22,7 +22,6 @@ sentences that are not answers at a red-flag question.
 from __future__ import annotations
 
 import argparse
-import array
 import importlib
 import resource
 import subprocess
@@ -45,6 +44,7 @@ from tests.support.speech import (
     Voice,
     active_power,
     babble,
+    mean_power,
     mixed,
     reverberant,
     say,
@@ -196,8 +196,7 @@ def heard_as(task: Task, clip: bytes, condition: str) -> bytes:
     audio = lead + clip + tail
     if condition == "white 10":
         # the room is noisy before and after the answer too (as the tail once meant to be)
-        clip_power = sum(s * s for s in array.array("h", clip)) / max(1, len(clip) // 2)
-        return with_noise(audio, 10, seed, clip_power)
+        return with_noise(audio, 10, seed, mean_power(clip))
     if condition.startswith("babble"):
         tracks = _STATE["babble"][half]
         track = tracks[seed % len(tracks)]

@@ -30,7 +30,12 @@ from kiosk.hearing.turn import (
 from kiosk.hearing.voice_activity import voice_activity
 from kiosk.language.pack import Pack
 from kiosk.language.parse import spoken_meaning
-from kiosk.language.vocabulary import normalise, rests_on_near_opposites, vocabulary
+from kiosk.language.vocabulary import (
+    near_opposite_words,
+    normalise,
+    rests_on_near_opposites,
+    vocabulary,
+)
 
 HELD_CHUNKS = 30
 """Chunks (3 s) held before a near voice is found: a voice at the very start of a turn
@@ -76,6 +81,8 @@ class DecidingListener:
         self.so_far = so_far
         """How far words make an answer at a prompt (drives end of speech)."""
         self.endpointing = endpointing
+        self._swappable = near_opposite_words(pack)
+        """Phrases one sound from the opposite answer (worked out once, not per turn)."""
 
     def sentence_meaning(self, text: str, expecting: Expectation) -> Meaning | None:
         """What the words mean as one whole spoken sentence (None: they are not one)."""
@@ -126,7 +133,8 @@ class DecidingListener:
         if not isinstance(heard, Utterance):
             return heard
         words = normalise(heard.text)
-        if not rests_on_near_opposites(self.pack, words, vocabulary(self.pack, expecting)):
+        terms = vocabulary(self.pack, expecting)
+        if not rests_on_near_opposites(self.pack, words, terms, self._swappable):
             return heard
         return replace(heard, confidence=min(heard.confidence, DOUBTFUL_CONFIDENCE))
 

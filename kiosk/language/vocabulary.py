@@ -134,13 +134,20 @@ def near_opposite_words(pack: Pack) -> frozenset[tuple[str, ...]]:
     return frozenset(found | {t.words for t in spelled if t is not None})
 
 
-def rests_on_near_opposites(pack: Pack, words: Sequence[str], terms: Sequence[Term]) -> bool:
+def rests_on_near_opposites(
+    pack: Pack,
+    words: Sequence[str],
+    terms: Sequence[Term],
+    swappable: frozenset[tuple[str, ...]] | None = None,
+) -> bool:
     """A yes or no said only in phrases a recognizer can swap for the opposite answer
-    ("i do" for "i don't"): nothing else in the turn confirms which was meant."""
+    ("i do" for "i don't"): nothing else in the turn confirms which was meant.
+    `swappable`: `near_opposite_words(pack)`, when the caller keeps it."""
     split = sentence_terms(pack, words, terms)
     if split is None or split[0].meaning not in (Answer(YES), Answer(NO)):
         return False
-    swappable = near_opposite_words(pack)
+    if swappable is None:
+        swappable = near_opposite_words(pack)
     return all(t.words in swappable for t in split)
 
 

@@ -170,6 +170,12 @@ def babble(talkers: Sequence[tuple[Voice, Sequence[str]]], seconds: float, seed:
     return array.array("h", (max(-32768, min(32767, int(s))) for s in total)).tobytes()
 
 
+def mean_power(samples: bytes) -> float:
+    """Mean power of 16-bit samples, quiet and all."""
+    values = array.array("h", samples)
+    return sum(s * s for s in values) / max(1, len(values))
+
+
 def with_noise(
     samples: bytes, snr_db: float, seed: int = 1, speech_power: float | None = None
 ) -> bytes:
@@ -177,9 +183,7 @@ def with_noise(
     the same seed). `speech_power`: the power of the speech within `samples`, when they
     also hold quiet around it (else the power of all of them)."""
     speech = array.array("h", samples)
-    power = speech_power
-    if power is None:
-        power = sum(s * s for s in speech) / max(1, len(speech))
+    power = mean_power(samples) if speech_power is None else speech_power
     sigma = math.sqrt(power / 10 ** (snr_db / 10))
     rng = random.Random(seed)
     noisy = (max(-32768, min(32767, int(s + rng.gauss(0.0, sigma)))) for s in speech)
