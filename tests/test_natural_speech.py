@@ -241,6 +241,27 @@ def test_a_yes_or_no_one_sound_from_its_opposite_is_confirmed_before_it_counts(
     assert all(confidence < CONFIRM_ANY_BELOW for _, _, confidence in answers), answers
 
 
+def test_at_is_that_right_a_phrase_near_its_opposite_is_asked_again(
+    engine: Engine, pack: Pack, knowledge: Knowledge, lang: str
+) -> None:
+    """At "I heard no. Is that right?" nothing would check the check: "it is" and
+    "그래요", one short sound from "it isn't" and "안 그래요", are asked again (for a plain
+    yes or no) rather than taken; a plain "yes" is taken."""
+    near = {"en": ["it is", "it isn't"], "ko": ["그래요", "안 그래요"]}[lang]
+    plain = {"en": "yes", "ko": "네"}[lang]
+    checking = Expectation(None, QUESTION_COMMANDS, yes_no=True, checking=True)
+
+    def heard(text: str, voice: Voice) -> object:
+        audio = bytes(SAMPLE_RATE) + say(text, voice) + bytes(SAMPLE_RATE * 4)
+        decision = engine.listener.decide(ClipSource([audio], lead_in=0.0), checking)
+        assert decision is not None
+        return decision.heard.meaning if isinstance(decision.heard, Utterance) else None
+
+    taken = [(t, m) for t in near for v in THREE_VOICES[lang] if (m := heard(t, v)) is not None]
+    assert not [(t, m) for t, m in taken if isinstance(m, Answer)], taken
+    assert Answer("yes") in [heard(plain, v) for v in THREE_VOICES[lang]]
+
+
 def test_a_dont_know_form_the_model_cannot_hear_is_never_yes_or_no(
     engine: Engine, pack: Pack, knowledge: Knowledge, lang: str, request: pytest.FixtureRequest
 ) -> None:

@@ -29,7 +29,7 @@ from kiosk.triage.rules import guards_emergency
 def expectation_for(knowledge: Knowledge, question_id: str) -> Expectation:
     """What the dialog expects while asking `question_id` ("confirm": the yes/no check)."""
     if question_id == CONFIRM_QUESTION:
-        return Expectation(None, QUESTION_COMMANDS, yes_no=True)
+        return Expectation(None, QUESTION_COMMANDS, yes_no=True, checking=True)
     question = knowledge.questions.get(question_id)
     if question is None:
         known = ", ".join([*knowledge.questions, CONFIRM_QUESTION])

@@ -117,7 +117,7 @@ class Dialog(AnyPromptHandling, ReadBackHandling):
         if self.state in (State.RESULTS, State.EMERGENCY):
             return Expectation(None, RESULT_COMMANDS)
         if self.state in (State.CONFIRMING, State.READING_BACK):
-            return Expectation(None, QUESTION_COMMANDS, yes_no=True)
+            return Expectation(None, QUESTION_COMMANDS, yes_no=True, checking=True)
         if self.state is State.CHOOSING:
             return Expectation(self.change_question, QUESTION_COMMANDS)
         if self._memory.prompt is None:

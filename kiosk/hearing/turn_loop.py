@@ -10,12 +10,13 @@ differ, and each engine fills them in: how its pass hears a chunk and reports it
 
 from __future__ import annotations
 
+import logging
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import Any, Protocol
 
-from kiosk.core.events import Heard, Silence, Utterance
+from kiosk.core.events import Heard, Silence, Unclear, Utterance
 from kiosk.core.meaning import Meaning, NotUnderstood
 from kiosk.hearing.audio import AudioSource
 from kiosk.hearing.grammar import UNKNOWN_SYMBOLS, Expectation, SoFar
@@ -36,6 +37,8 @@ from kiosk.language.vocabulary import (
     rests_on_near_opposites,
     vocabulary,
 )
+
+log = logging.getLogger(__name__)
 
 HELD_CHUNKS = 30
 """Chunks (3 s) held before a near voice is found: a voice at the very start of a turn
@@ -129,13 +132,18 @@ class DecidingListener:
 
     def _doubted_if_swappable(self, heard: Heard, expecting: Expectation) -> Heard:
         """A yes or no heard only in phrases one short sound from the opposite answer
-        ("있어요" / "없어요") counts once confirmed: a recognizer swaps such pairs."""
+        ("있어요" / "없어요") counts once confirmed: a recognizer swaps such pairs. At the
+        confirmation itself ("그래요" / "안 그래요") nothing would confirm it, so the
+        person is asked again, for a plain yes or no."""
         if not isinstance(heard, Utterance):
             return heard
         words = normalise(heard.text)
         terms = vocabulary(self.pack, expecting)
         if not rests_on_near_opposites(self.pack, words, terms, self._swappable):
             return heard
+        if expecting.checking:
+            log.info("a check answered only with a phrase near its opposite: asking again")
+            return Unclear()
         return replace(heard, confidence=min(heard.confidence, DOUBTFUL_CONFIDENCE))
 
     def listen(

@@ -42,6 +42,9 @@ class Expectation:
     yes_no: bool = False
     safety_critical: bool = False
     """A mishearing here could hide an emergency: worth a second opinion and a confirmation."""
+    checking: bool = False
+    """The kiosk is checking what it understood ("Is that right?", the read-back): no
+    check follows this answer, so one that may be its own opposite is asked again."""
 
 
 @dataclass(frozen=True)
