@@ -274,6 +274,8 @@ def rows(outcomes: list[Outcome]) -> Iterator[tuple[str, str]]:
         group = [o for o in answers if o.condition == condition]
         right = sum(o.meaning == o.item.expected for o in group)
         yield f"answers right, {condition}", _share(right, len(group))
+    right = [o for o in answers if o.meaning == o.item.expected]
+    yield "right answers confirmed first", _share(sum(map(confirmed, right)), len(right))
     wrong = [o for o in answers if o.meaning not in ("unclear", o.item.expected)]
     taken = [o for o in wrong if not confirmed(o)]
     yield "answer taken as another (all)", _share(len(taken), len(answers), 1)
@@ -336,6 +338,18 @@ def print_misses(outcomes: list[Outcome]) -> None:
     trials = Counter(o.item.text for o in outcomes)
     for (text, expected, meaning), count in sorted(misses.items(), key=lambda kv: -kv[1]):
         print(f"  miss {count}/{trials[text]}: {text!r} ({expected}) -> {meaning}")
+    taken = [
+        o
+        for o in outcomes
+        if o.item.expected != "unclear"
+        and o.meaning not in ("unclear", o.item.expected)
+        and not confirmed(o)
+    ]
+    for o in taken:  # the most dangerous misses: no "Is that right?" stopped them
+        print(
+            f"  taken without confirming: {o.item.text!r} ({o.item.expected}) -> {o.meaning},"
+            f" {o.voice}, {o.condition}, confidence {o.confidence:.2f}"
+        )
 
 
 # --- main ----------------------------------------------------------------------------
