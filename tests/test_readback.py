@@ -125,6 +125,25 @@ def test_going_back_from_which_one_reads_the_answers_back_again(kiosk: Kiosk) ->
     assert kiosk.state is State.RESULTS
 
 
+def test_no_at_which_one_means_nothing_to_change_and_the_check_comes_again(
+    kiosk: Kiosk, knowledge: Knowledge
+) -> None:
+    """A "no" to the read-back said by mistake: "no" or "none" at "Which one should I
+    change?" goes back to "Is that right?" instead of asking for a number forever."""
+    for said in ("no", "none", "no thank you"):
+        person = Kiosk(knowledge, kiosk.pack)
+        to_readback(person, NEUROPATHY)
+        person.say(said)
+        assert person.asking == "readback", said
+        person.say("yes")
+        assert person.state is State.RESULTS
+        assert person.dialog.answers["diabetes"] == "yes"
+    korean = Kiosk(knowledge, load_pack("ko", knowledge))
+    to_readback(korean, {"onset": "천천히", "sides": "양쪽 다리", "feet_numb": "네"})
+    korean.say("없어요")  # "there is none"
+    assert korean.asking == "readback"
+
+
 def test_the_clinician_summary_says_how_answers_came(kiosk: Kiosk) -> None:
     to_readback(kiosk, NEUROPATHY)
     kiosk.say("1")

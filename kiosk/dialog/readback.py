@@ -104,8 +104,8 @@ class ReadBackHandling:
     def _on_choosing(self, meaning: Meaning) -> None:
         memory = self._memory
         items = memory.readback
-        if meaning == Command("back") or meaning == Answer(DONT_KNOW):
-            self.trigger("read_back")  # nothing to change after all: check again
+        if meaning in (Command("back"), Answer(DONT_KNOW), Answer(NO)):
+            self.trigger("read_back")  # nothing to change after all ("no", "none"): check again
             self._ask_readback()
         elif isinstance(meaning, Command):
             self._command(meaning.name, None)

@@ -206,7 +206,9 @@ def load_pack(language: str, knowledge: Knowledge, folder: Path = DEFAULT_PROMPT
         negations=frozenset(top.get("negations").texts()),
         commands=commands,
         numbers=_numbers(top.get("numbers")),
-        questions=_with_change_question(_questions(top.get("questions"), knowledge, answers)),
+        questions=_with_change_question(
+            _questions(top.get("questions"), knowledge, answers), answers
+        ),
         causes=_named(top.get("causes"), set(knowledge.causes)),
         next_steps=_named(top.get("next_steps"), set(knowledge.next_steps)),
         messages=_messages(top.get("messages")),
@@ -302,10 +304,14 @@ def _questions(
     )
 
 
-def _with_change_question(questions: Mapping[str, QuestionText]) -> Mapping[str, QuestionText]:
-    """The questions and "which one should I change?", answered by a number (no phrases)."""
+def _with_change_question(
+    questions: Mapping[str, QuestionText], answers: Mapping[str, tuple[str, ...]]
+) -> Mapping[str, QuestionText]:
+    """The questions and "which one should I change?", answered by a number, or by a
+    "no" ("none", "no, it's fine"): nothing to change after all."""
     empty: Mapping[str, str] = MappingProxyType({})
-    change = QuestionText("", None, MappingProxyType({}), empty, empty)
+    nothing = MappingProxyType({NO: answers[NO]})
+    change = QuestionText("", None, nothing, empty, empty)
     return MappingProxyType({**questions, CHANGE_QUESTION: change})
 
 
