@@ -40,6 +40,19 @@ def test_what_the_kiosk_suggests_saying_is_understood_as_that_choice(
 
 
 @pytest.mark.parametrize(
+    ("text", "meaning"),
+    [("45", Answer("45")), ("45살", Answer("45")), ("45세요", Answer("45")),
+     ("마흔다섯 살이요", Answer("45")), ("1950년생", OutOfRange(1950)), ("45.5", NotUnderstood())],
+)  # fmt: skip
+def test_a_korean_age_typed_with_its_unit_attached(
+    knowledge: Knowledge, text: str, meaning: object
+) -> None:
+    """Korean is typed "45살" (no space before the unit); it is 45 all the same."""
+    korean = load_pack("ko", knowledge)
+    assert interpret(korean, text, knowledge.questions["age"], QUESTION_COMMANDS) == meaning
+
+
+@pytest.mark.parametrize(
     ("question", "text", "meaning"),
     [
         ("stroke_signs", "Yes.", Answer("yes")),

@@ -108,8 +108,9 @@ def read_numbers(pack: Pack, words: Sequence[str]) -> list[int]:
     numbers: list[int] = []
     current: int | None = None
     for word in words:
-        if word.isdecimal() and len(word) <= LONGEST_NUMBER:  # not "²", nor 5,000 digits
-            numbers.append(int(word))
+        digits = _leading_digits(word)
+        if digits:
+            numbers.append(int(digits))
             continue
         value = pack.numbers.get(word)
         if value is None:
@@ -121,6 +122,18 @@ def read_numbers(pack: Pack, words: Sequence[str]) -> list[int]:
     if current is not None:
         numbers.append(current)
     return numbers
+
+
+def _leading_digits(word: str) -> str:
+    """The digits a word is or begins with, a unit after them: "45", and "45살" or
+    "45세" as Korean is typed (not "²", nor 5,000 digits; "" when there are none)."""
+    end = 0
+    while end < len(word) and word[end] in "0123456789":
+        end += 1
+    rest = word[end:]
+    if not end or end > LONGEST_NUMBER or (rest and not rest.isalpha()):
+        return ""
+    return word[:end]
 
 
 def _combine(current: int | None, value: int, numbers: list[int]) -> int:
