@@ -40,6 +40,22 @@ def test_what_the_kiosk_suggests_saying_is_understood_as_that_choice(
 
 
 @pytest.mark.parametrize(
+    ("question", "text", "meaning"),
+    [("onset", "천천히요", Answer("gradual")), ("onset", "갑자기요", Answer("sudden")),
+     ("onset", "며칠이요", Answer("days")), ("sides", "양쪽 다리예요", Answer("both_legs")),
+     ("age", "마흔다섯이요", Answer("45")), ("diabetes", "없어요", Answer("no")),
+     ("diabetes", "네요", NotUnderstood()), ("diabetes", "예요", NotUnderstood()),
+     ("diabetes", "그래요", Answer("yes")), ("diabetes", "안 그래요", Answer("no"))],
+)  # fmt: skip
+def test_korean_typed_with_a_polite_ending_attached(
+    knowledge: Knowledge, question: str, text: str, meaning: object
+) -> None:
+    """천천히요 is 천천히 said politely; 네요 is not a yes (a stem keeps two characters)."""
+    korean = load_pack("ko", knowledge)
+    assert interpret(korean, text, knowledge.questions[question], QUESTION_COMMANDS) == meaning
+
+
+@pytest.mark.parametrize(
     ("text", "meaning"),
     [("45", Answer("45")), ("45살", Answer("45")), ("45세요", Answer("45")),
      ("마흔다섯 살이요", Answer("45")), ("1950년생", OutOfRange(1950)), ("45.5", NotUnderstood())],

@@ -150,6 +150,9 @@ class Pack:
     """(yes phrase, no phrase) pairs one short sound apart ("i do" / "i don't", 있어요 /
     없어요): a recognizer can swap them, so an answer said only in such phrases is
     confirmed before it counts."""
+    endings: tuple[str, ...] = ()
+    """Polite endings typed onto a word without a space that change nothing (천천히요,
+    며칠이요): the typed parser reads the word without them."""
 
     def say(self, key: str, **fields: object) -> str:
         """A message with its {placeholders} filled in."""
@@ -188,7 +191,7 @@ def load_pack(language: str, knowledge: Knowledge, folder: Path = DEFAULT_PROMPT
             "messages",
             "screen",
         },
-        frozenset({"spoken", "fillers", "spellings", "near_opposites"}),
+        frozenset({"spoken", "fillers", "spellings", "near_opposites", "endings"}),
     )
     if top.get("language").text() != language:
         raise top.get("language").fail(f"must be {language!r}, the file's name")
@@ -222,6 +225,7 @@ def load_pack(language: str, knowledge: Knowledge, folder: Path = DEFAULT_PROMPT
         near_opposites=_near_opposites(top.get("near_opposites"), answers)
         if top.has("near_opposites")
         else (),
+        endings=top.get("endings").texts() if top.has("endings") else (),
     )
 
 

@@ -43,8 +43,9 @@ def interpret_expected(pack: Pack, text: str, expecting: Expectation) -> Meaning
     prompt's vocabulary anywhere in it, other words ignored."""
     if len(text) > LONGEST_ANSWER:
         return NotUnderstood()
-    words = normalise(text)
-    meanings, leftover = _match(words, vocabulary(pack, expecting))
+    terms = vocabulary(pack, expecting)
+    words = _without_endings(pack, normalise(text), terms)
+    meanings, leftover = _match(words, terms)
     if len(meanings) > 1:
         return NotUnderstood()
     if meanings:
@@ -69,6 +70,30 @@ def understood(pack: Pack, text: str, expecting: Expectation) -> Meaning | None:
     """What typed `text` means, or None when it is not understood (for comparing readings)."""
     meaning = interpret_expected(pack, text, expecting)
     return None if isinstance(meaning, NotUnderstood) else meaning
+
+
+SHORTEST_STEM = 2
+"""Characters a word must keep once its ending is taken off: 네요 and 예요 are not yes."""
+
+
+def _without_endings(pack: Pack, words: tuple[str, ...], terms: Sequence[Term]) -> tuple[str, ...]:
+    """Each word as the vocabulary (or a number word) has it, once a polite ending typed
+    onto it is taken off (천천히요 -> 천천히); a word already known is left as it is."""
+    if not pack.endings:
+        return words
+    known = {w for t in terms for w in t.words} | set(pack.numbers)
+    endings = sorted(pack.endings, key=len, reverse=True)
+    return tuple(_stem(w, endings, known) for w in words)
+
+
+def _stem(word: str, endings: Sequence[str], known: set[str]) -> str:
+    if word in known:
+        return word
+    for ending in endings:
+        stem = word[: -len(ending)]
+        if word.endswith(ending) and len(stem) >= SHORTEST_STEM and stem in known:
+            return stem
+    return word
 
 
 def _match(words: Sequence[str], terms: Sequence[Term]) -> tuple[set[Meaning], list[str]]:
