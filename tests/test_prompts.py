@@ -82,6 +82,8 @@ def test_a_korean_age_typed_with_its_unit_attached(
         ("stroke_signs", "GO BACK", Command("back")),
         ("onset", "it came on over a few days", Answer("days")),
         ("onset", "all of a sudden", Answer("sudden")),
+        ("onset", "it has been coming on for years", Answer("gradual")),
+        ("onset", "it started two years ago, suddenly", NotUnderstood()),
         ("sides", "my left arm and leg", Answer("one_side_body")),
         ("sides", "both of them", Answer("both_legs")),
         ("age", "I'm 42 years old", Answer("42")),
