@@ -54,6 +54,22 @@ def test_sudden_weakness_that_stops_standing_gets_emergency_guidance_first(
     assert "readback" not in [a.question for a in asks(kiosk)], "nothing delays the guidance"
 
 
+def test_causes_named_after_an_emergency_stop_are_said_to_be_not_yet_told_apart(
+    kiosk: Kiosk, knowledge: Knowledge
+) -> None:
+    """The questions end at the emergency, before stroke and a slipped disc are told
+    apart: the causes that follow must not sound like the answer."""
+    kiosk.start()
+    kiosk.answer_all({"onset": "suddenly", "sides": "one leg", "function_now": "not at all"})
+    intro = next(s for s in kiosk.said() if s.kind == "result")
+    assert "stopped the questions early" in intro.text and "cannot yet tell" in intro.text
+    routine = Kiosk(knowledge, kiosk.pack)
+    routine.start()
+    routine.answer_all(NEUROPATHY)
+    intro = next(s for s in routine.said() if s.kind == "result")
+    assert intro.text.startswith("Here is what your answers point to")
+
+
 def test_weakness_getting_worse_over_days_is_urgent_and_a_relapse_too(kiosk: Kiosk) -> None:
     kiosk.start()
     kiosk.answer_all({"onset": "over a few days", "sides": "one leg", "progression": "worse"})

@@ -78,6 +78,7 @@ MESSAGE_FIELDS: Mapping[str, frozenset[str]] = {
         "urgent_because": "reasons",
         "unsure_red_flags": "items",
         "results_intro": "",
+        "results_intro_early": "",
         "cause_with_reasons": "rank cause reasons",
         "cause_without_reasons": "rank cause",
         "reason_for": "reason",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from kiosk.core.events import CauseResult, Result, Say
 from kiosk.language.pack import Pack
 from kiosk.triage.knowledge import DONT_KNOW, YES, Knowledge, Triage
-from kiosk.triage.rules import Answers, Assessment, RankedCause, rule_fires
+from kiosk.triage.rules import Answers, Assessment, RankedCause, is_emergency, rule_fires
 
 MAX_CAUSES = 3
 MIN_SHOWN_PROBABILITY = 0.05
@@ -23,7 +23,12 @@ def result_lines(
     """Everything said for the results, most urgent first."""
     lines = _urgency_lines(knowledge, pack, assessment, answers)
     shown = shown_causes(assessment)
-    lines.append(Say(pack.say("results_intro"), "result"))
+    # An emergency rule ends the questions before the causes are told apart: a slipped
+    # disc named first must not sound like the answer to "sudden and cannot stand".
+    stopped_early = is_emergency(knowledge, answers)
+    lines.append(
+        Say(pack.say("results_intro_early" if stopped_early else "results_intro"), "result")
+    )
     for rank, cause in enumerate(shown, start=1):
         lines.append(Say(_cause_line(knowledge, pack, rank, cause), "result"))
     steps = _next_steps(knowledge, pack, shown)
