@@ -160,9 +160,13 @@ def test_a_yes_or_no_said_only_one_sound_from_its_opposite_needs_confirming(
     assert rests_on_near_opposites(pack, normalise(said), terms) is confirmed
 
 
-def test_each_next_step_is_heard_as_one_item_of_the_spoken_list(pack: Pack) -> None:
+@pytest.mark.parametrize(
+    ("language", "joiners"), [("en", (",", " and ")), ("ko", (",", "와 ", "과 "))]
+)
+def test_each_next_step_is_heard_as_one_item_of_the_spoken_list(
+    knowledge: Knowledge, language: str, joiners: tuple[str, ...]
+) -> None:
     """ "A doctor may suggest blood tests, nerve and muscle tests, called EMG and nerve
     conduction and ..." could not be told apart by ear: no item holds a comma or "and"."""
-    joined = pack.join(list(pack.next_steps.values()))
-    assert joined.count(",") == len(pack.next_steps) - 2
-    assert joined.count(" and ") == 1
+    steps = load_pack(language, knowledge).next_steps.values()
+    assert [s for s in steps if any(j in s for j in joiners)] == []
