@@ -195,7 +195,7 @@ def test_the_clinician_summary_is_written_for_a_clinician(kiosk: Kiosk) -> None:
     assert feet.plain == "both feet are numb or tingling"
     assert '- bilateral stocking-distribution paraesthesia ("both feet are numb' in text
     assert "+ bilateral stocking-distribution paraesthesia" in text  # a finding for the leader
-    assert "Denies: no facial droop" in text
+    assert "Pertinent negatives: no facial droop" in text  # not "Denies: no ..."
     assert "[confirmed when read back]" in text
 
 

@@ -94,7 +94,7 @@ def summary_text(summary: Summary) -> str:
     positive = [a.clinical for a in summary.answers if a.answer == "yes"]
     negative = [a.clinical for a in summary.answers if a.answer == "no"]
     lines.append(f"Reports: {'; '.join(positive) or 'nothing further'}.")
-    lines.append(f"Denies: {'; '.join(negative) or 'nothing asked'}.")
+    lines.append(f"Pertinent negatives: {'; '.join(negative) or 'nothing asked'}.")
     lines += ["", "Causes the kiosk ranks highest (for review, not a diagnosis):"]
     for rank, cause in enumerate(summary.causes, start=1):
         lines.append(f"  {rank}. {cause.id} ({cause.probability:.0%}): {cause.name}")
