@@ -173,6 +173,24 @@ def test_unclear_choice_lists_the_choices(kiosk: Kiosk) -> None:
     assert "suddenly, over a few days or slowly" in said[0].text  # type: ignore[union-attr]
 
 
+def test_a_choice_not_understood_twice_can_be_answered_with_a_number_key(
+    kiosk: Kiosk,
+) -> None:
+    """A person who cannot be understood at "How did it start?" is told the keys for the
+    choices, in the order they are said, and a key answers (noted for the clinician)."""
+    kiosk.start()
+    red_flags_no(kiosk)
+    kiosk.say("purple")
+    second = [o.text for o in kiosk.say("purple") if isinstance(o, Say)]
+    assert "press 1 for suddenly, 2 for over a few days or 3 for slowly" in " ".join(second)
+    kiosk.say("3")
+    assert kiosk.dialog.answers["onset"] == "gradual"
+    kiosk.answer_all({"sides": "both legs"})
+    kiosk.say("done")
+    onset = next(a for a in kiosk.saved[-1].answers if a.question == "onset")
+    assert "key" in onset.how
+
+
 def test_asked_again_a_choice_suggests_what_the_question_taught(knowledge: Knowledge) -> None:
     """The Korean side question teaches naming the side (heard far better than 한쪽 다리);
     asked again, the kiosk suggests the same words, and both sides count as one leg."""

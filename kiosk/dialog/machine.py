@@ -243,10 +243,8 @@ class Dialog(AnyPromptHandling, ReadBackHandling):
             self._command(meaning.name, question)
         elif isinstance(meaning, Answer):
             confidence = heard.confidence if isinstance(heard, Utterance) else 1.0
-            by_key = isinstance(heard, Utterance) and heard.text.strip() in YESNO_KEYS
-            self._answer(
-                question, meaning.value, confidence, by_key and question.kind is Kind.YESNO
-            )
+            key = heard.text.strip() if isinstance(heard, Utterance) else ""
+            self._answer(question, meaning.value, confidence, key in _keys(question))
         else:
             self._unclear(question, meaning)
 
@@ -260,6 +258,8 @@ class Dialog(AnyPromptHandling, ReadBackHandling):
         yes_no = expecting.yes_no or (question is not None and question.kind is Kind.YESNO)
         if yes_no and key in YESNO_KEYS:
             return Answer(YESNO_KEYS[key])
+        if question is not None and key in _keys(question):
+            return Answer(_keys(question)[key])
         if heard.meaning is not None:
             return heard.meaning  # a recognizer understood it at this very prompt
         return interpret_expected(self.pack, heard.text, expecting)
@@ -335,6 +335,12 @@ class Dialog(AnyPromptHandling, ReadBackHandling):
         prompt = Prompt(prompt.question, prompt.simpler, prompt.unclear + 1)
         if prompt.unclear >= UNCLEAR_BEFORE_OFFERING_KEYS and question.kind is Kind.YESNO:
             self._say("offer_keys")
+        elif prompt.unclear >= UNCLEAR_BEFORE_OFFERING_KEYS and question.kind is Kind.CHOICE:
+            labels = self.pack.choice_labels(question.id)
+            keys = [
+                self.pack.say("choice_key", number=n, choice=c) for n, c in enumerate(labels, 1)
+            ]
+            self._say("offer_choice_keys", keys=self.pack.join(keys, "list_or"))
         self._ask(prompt)
 
     def _on_results(self, heard: Heard) -> None:
@@ -387,3 +393,13 @@ class Dialog(AnyPromptHandling, ReadBackHandling):
 
 
 __all__ = ["Dialog", "State", "Triage"]
+
+
+def _keys(question: Question) -> dict[str, str]:
+    """The number keys that answer `question`: 1 yes, 2 no, 3 don't know at a yes/no
+    question; 1, 2, 3 ... for the options of a choice question, in the order said."""
+    if question.kind is Kind.YESNO:
+        return YESNO_KEYS
+    if question.kind is Kind.CHOICE:
+        return {str(n): option for n, option in enumerate(question.options, start=1)}
+    return {}

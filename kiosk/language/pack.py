@@ -50,6 +50,8 @@ MESSAGE_FIELDS: Mapping[str, frozenset[str]] = {
         "more_time": "",
         "timed_out": "",
         "offer_keys": "",
+        "offer_choice_keys": "keys",
+        "choice_key": "number choice",
         "microphone_lost": "",
         "microphone_back": "",
         "headphones_on": "",
