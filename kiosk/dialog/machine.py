@@ -392,9 +392,6 @@ class Dialog(AnyPromptHandling, ReadBackHandling):
         self._emit(Say(self.pack.say(key, **fields), kind))  # type: ignore[arg-type]
 
 
-__all__ = ["Dialog", "State", "Triage"]
-
-
 def _keys(question: Question) -> dict[str, str]:
     """The number keys that answer `question`: 1 yes, 2 no, 3 don't know at a yes/no
     question; 1, 2, 3 ... for the options of a choice question, in the order said."""
@@ -403,3 +400,6 @@ def _keys(question: Question) -> dict[str, str]:
     if question.kind is Kind.CHOICE:
         return {str(n): option for n, option in enumerate(question.options, start=1)}
     return {}
+
+
+__all__ = ["Dialog", "State", "Triage"]
