@@ -177,13 +177,17 @@ def test_a_choice_not_understood_twice_can_be_answered_with_a_number_key(
     kiosk: Kiosk,
 ) -> None:
     """A person who cannot be understood at "How did it start?" is told the keys for the
-    choices, in the order they are said, and a key answers (noted for the clinician)."""
+    choices, in the order they are said; a key answers once checked (3 means "don't
+    know" at yes/no questions), and the clinician sees it came by key."""
     kiosk.start()
     red_flags_no(kiosk)
     kiosk.say("purple")
     second = [o.text for o in kiosk.say("purple") if isinstance(o, Say)]
     assert "press 1 for suddenly, 2 for over a few days or 3 for slowly" in " ".join(second)
-    kiosk.say("3")
+    asked = [o.text for o in kiosk.say("3") if isinstance(o, Ask)]
+    assert "onset" not in kiosk.dialog.answers, "3 is don't know elsewhere: checked first"
+    assert asked == ["I heard slowly. Is that right? Please say yes or no."]
+    kiosk.say("1")
     assert kiosk.dialog.answers["onset"] == "gradual"
     kiosk.answer_all({"sides": "both legs"})
     kiosk.say("done")

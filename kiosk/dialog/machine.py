@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 
 from transitions import Machine
 
@@ -244,7 +245,13 @@ class Dialog(AnyPromptHandling, ReadBackHandling):
         elif isinstance(meaning, Answer):
             confidence = heard.confidence if isinstance(heard, Utterance) else 1.0
             key = heard.text.strip() if isinstance(heard, Utterance) else ""
-            self._answer(question, meaning.value, confidence, key in _keys(question))
+            by_key = key in _keys(question)
+            if by_key and question.kind is Kind.CHOICE:
+                # 3 is "don't know" at every yes/no question but "slowly" here: a key
+                # pressed out of habit must not become a choice unheard ("I heard slowly.
+                # Is that right?")
+                confidence = 0.0
+            self._answer(question, meaning.value, confidence, by_key)
         else:
             self._unclear(question, meaning)
 
@@ -275,7 +282,7 @@ class Dialog(AnyPromptHandling, ReadBackHandling):
             self._guards_emergency(question) and confidence < self._confirm_below
         )
         if doubtful and value != DONT_KNOW:
-            self._memory.pending = Pending(question.id, value)
+            self._memory.pending = Pending(question.id, value, by_key=by_key)
             self.trigger("confirm")
             self._ask_confirmation()
             return
@@ -305,7 +312,7 @@ class Dialog(AnyPromptHandling, ReadBackHandling):
             self._memory.pending = None
             self._memory.answers[pending.question] = pending.value
             prompt = self._memory.prompt or Prompt(pending.question)
-            self._note_how(pending.question, prompt, by_key=False, confirmed=True)
+            self._note_how(pending.question, prompt, by_key=pending.by_key, confirmed=True)
             self._advance()
         elif isinstance(meaning, Answer | Command):
             self._memory.pending = None
@@ -315,7 +322,7 @@ class Dialog(AnyPromptHandling, ReadBackHandling):
             self._memory.answers[pending.question] = DONT_KNOW
             self._advance()
         else:
-            self._memory.pending = Pending(pending.question, pending.value, pending.attempts + 1)
+            self._memory.pending = replace(pending, attempts=pending.attempts + 1)
             self._say("unclear_yesno", "error")
             self._ask_confirmation()
 

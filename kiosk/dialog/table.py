@@ -83,8 +83,10 @@ class Prompt:
 
 @dataclass(frozen=True)
 class Pending:
-    """A red-flag answer heard with low confidence, waiting to be confirmed."""
+    """An answer waiting for "Is that right?": heard with low confidence, or a choice
+    picked by a number key."""
 
     question: str
     value: str
     attempts: int = 0
+    by_key: bool = False
