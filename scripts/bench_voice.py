@@ -268,6 +268,17 @@ def confirmed(o: Outcome) -> bool:
     )
 
 
+def taken_wrongly(outcomes: list[Outcome]) -> list[Outcome]:
+    """Answers heard as another meaning and counted without "Is that right?"."""
+    return [
+        o
+        for o in outcomes
+        if o.item.expected != "unclear"
+        and o.meaning not in ("unclear", o.item.expected)
+        and not confirmed(o)
+    ]
+
+
 def rows(outcomes: list[Outcome]) -> Iterator[tuple[str, str]]:
     answers = [o for o in outcomes if o.item.expected != "unclear"]
     for condition in CONDITIONS:
@@ -276,8 +287,7 @@ def rows(outcomes: list[Outcome]) -> Iterator[tuple[str, str]]:
         yield f"answers right, {condition}", _share(right, len(group))
     right = [o for o in answers if o.meaning == o.item.expected]
     yield "right answers confirmed first", _share(sum(map(confirmed, right)), len(right))
-    wrong = [o for o in answers if o.meaning not in ("unclear", o.item.expected)]
-    taken = [o for o in wrong if not confirmed(o)]
+    taken = taken_wrongly(answers)
     yield "answer taken as another (all)", _share(len(taken), len(answers), 1)
     for condition in ("clean", "babble 15", "babble 10"):
         group = [o for o in answers if o.condition == condition]
@@ -338,14 +348,7 @@ def print_misses(outcomes: list[Outcome]) -> None:
     trials = Counter(o.item.text for o in outcomes)
     for (text, expected, meaning), count in sorted(misses.items(), key=lambda kv: -kv[1]):
         print(f"  miss {count}/{trials[text]}: {text!r} ({expected}) -> {meaning}")
-    taken = [
-        o
-        for o in outcomes
-        if o.item.expected != "unclear"
-        and o.meaning not in ("unclear", o.item.expected)
-        and not confirmed(o)
-    ]
-    for o in taken:  # the most dangerous misses: no "Is that right?" stopped them
+    for o in taken_wrongly(outcomes):  # the most dangerous misses: no "Is that right?" stopped them
         print(
             f"  taken without confirming: {o.item.text!r} ({o.item.expected}) -> {o.meaning},"
             f" {o.voice}, {o.condition}, confidence {o.confidence:.2f}"

@@ -245,13 +245,7 @@ class Dialog(AnyPromptHandling, ReadBackHandling):
         elif isinstance(meaning, Answer):
             confidence = heard.confidence if isinstance(heard, Utterance) else 1.0
             key = heard.text.strip() if isinstance(heard, Utterance) else ""
-            by_key = key in _keys(question)
-            if by_key and question.kind is Kind.CHOICE:
-                # 3 is "don't know" at every yes/no question but "slowly" here: a key
-                # pressed out of habit must not become a choice unheard ("I heard slowly.
-                # Is that right?")
-                confidence = 0.0
-            self._answer(question, meaning.value, confidence, by_key)
+            self._answer(question, meaning.value, confidence, key in _keys(question))
         else:
             self._unclear(question, meaning)
 
@@ -262,11 +256,9 @@ class Dialog(AnyPromptHandling, ReadBackHandling):
         expecting = self.expecting
         key = heard.text.strip()
         question = expecting.question
-        yes_no = expecting.yes_no or (question is not None and question.kind is Kind.YESNO)
-        if yes_no and key in YESNO_KEYS:
-            return Answer(YESNO_KEYS[key])
-        if question is not None and key in _keys(question):
-            return Answer(_keys(question)[key])
+        keys = YESNO_KEYS if expecting.yes_no else _keys(question) if question else {}
+        if key in keys:
+            return Answer(keys[key])
         if heard.meaning is not None:
             return heard.meaning  # a recognizer understood it at this very prompt
         return interpret_expected(self.pack, heard.text, expecting)
@@ -278,8 +270,12 @@ class Dialog(AnyPromptHandling, ReadBackHandling):
             self._say("reask_simpler")
             self._ask(Prompt(question.id, simpler=True))
             return
-        doubtful = confidence < CONFIRM_ANY_BELOW or (
-            self._guards_emergency(question) and confidence < self._confirm_below
+        # 3 is "don't know" at every yes/no question but "slowly" at a choice: a key
+        # pressed out of habit must not become a choice unchecked ("I heard slowly...")
+        doubtful = (
+            confidence < CONFIRM_ANY_BELOW
+            or (self._guards_emergency(question) and confidence < self._confirm_below)
+            or (by_key and question.kind is Kind.CHOICE)
         )
         if doubtful and value != DONT_KNOW:
             self._memory.pending = Pending(question.id, value, by_key=by_key)

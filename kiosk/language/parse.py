@@ -7,6 +7,7 @@ one utterance, or a yes next to a negation ("yes, not really"), are unclear.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 from kiosk.core.meaning import Answer, Command, Meaning, NotUnderstood, OutOfRange
@@ -79,8 +80,8 @@ SHORTEST_STEM = 2
 def _without_endings(pack: Pack, words: tuple[str, ...], terms: Sequence[Term]) -> tuple[str, ...]:
     """Each word as the vocabulary (or a number word) has it, once a polite ending typed
     onto it is taken off (천천히요 -> 천천히); a word already known is left as it is."""
-    if not pack.endings:
-        return words
+    if not any(w.endswith(pack.endings) for w in words):
+        return words  # English, and most typed Korean: nothing to take off
     known = {w for t in terms for w in t.words} | set(pack.numbers)
     endings = sorted(pack.endings, key=len, reverse=True)
     return tuple(_stem(w, endings, known) for w in words)
@@ -149,16 +150,14 @@ def read_numbers(pack: Pack, words: Sequence[str]) -> list[int]:
     return numbers
 
 
+_DIGITS_THEN_UNIT = re.compile(rf"(\d{{1,{LONGEST_NUMBER}}})[^\W\d_]*")
+
+
 def _leading_digits(word: str) -> str:
     """The digits a word is or begins with, a unit after them: "45", and "45살" or
     "45세" as Korean is typed (not "²", nor 5,000 digits; "" when there are none)."""
-    end = 0
-    while end < len(word) and word[end] in "0123456789":
-        end += 1
-    rest = word[end:]
-    if not end or end > LONGEST_NUMBER or (rest and not rest.isalpha()):
-        return ""
-    return word[:end]
+    found = _DIGITS_THEN_UNIT.fullmatch(word)
+    return found.group(1) if found else ""
 
 
 def _combine(current: int | None, value: int, numbers: list[int]) -> int:
