@@ -78,8 +78,8 @@ SHORTEST_STEM = 2
 
 
 def _without_endings(pack: Pack, words: tuple[str, ...], terms: Sequence[Term]) -> tuple[str, ...]:
-    """Each word as the vocabulary (or a number word) has it, once a polite ending typed
-    onto it is taken off (천천히요 -> 천천히); a word already known is left as it is."""
+    """Each word as the vocabulary (or a number word) has it, once polite endings typed
+    onto it are taken off (천천히요 -> 천천히); a word already known is left as it is."""
     if not any(w.endswith(pack.endings) for w in words):
         return words  # English, and most typed Korean: nothing to take off
     known = {w for t in terms for w in t.words} | set(pack.numbers)
@@ -87,13 +87,16 @@ def _without_endings(pack: Pack, words: tuple[str, ...], terms: Sequence[Term]) 
     return tuple(_stem(w, endings, known) for w in words)
 
 
-def _stem(word: str, endings: Sequence[str], known: set[str]) -> str:
-    if word in known:
+def _stem(word: str, endings: Sequence[str], known: set[str], depth: int = 2) -> str:
+    """`word` without up to `depth` endings (다리만요 -> 다리), if that leaves a known word."""
+    if word in known or depth == 0:
         return word
     for ending in endings:
         stem = word[: -len(ending)]
-        if word.endswith(ending) and len(stem) >= SHORTEST_STEM and stem in known:
-            return stem
+        if word.endswith(ending) and len(stem) >= SHORTEST_STEM:
+            shorter = _stem(stem, endings, known, depth - 1)
+            if shorter in known:
+                return shorter
     return word
 
 
