@@ -9,7 +9,15 @@ import pytest
 from kiosk.core.errors import PromptPackError
 from kiosk.dialog.machine import QUESTION_COMMANDS
 from kiosk.language.pack import DEFAULT_PROMPTS_DIR, Pack, load_pack
-from kiosk.language.parse import Answer, Command, NotUnderstood, OutOfRange, interpret, normalise
+from kiosk.language.parse import (
+    Answer,
+    Command,
+    NotUnderstood,
+    OutOfRange,
+    interpret,
+    normalise,
+    spoken_meaning,
+)
 from kiosk.language.vocabulary import Expectation, rests_on_near_opposites, vocabulary
 from kiosk.triage.knowledge import Knowledge
 
@@ -172,3 +180,25 @@ def test_each_next_step_is_heard_as_one_item_of_the_spoken_list(
     conduction and ..." could not be told apart by ear: no item holds a comma or "and"."""
     steps = load_pack(language, knowledge).next_steps.values()
     assert [s for s in steps if any(j in s for j in joiners)] == []
+
+
+@pytest.mark.parametrize(
+    ("question", "said", "meaning"),
+    [("diabetes", "say that again please", Command("repeat")),
+     ("diabetes", "um please go back", Command("back")),
+     ("diabetes", "slower please", Command("slower")),
+     ("diabetes", "yes please", Answer("yes")),
+     ("diabetes", "no please", NotUnderstood()),
+     ("sides", "both legs please", NotUnderstood()),
+     ("sides", "my left arm and leg", Answer("one_side_body")),
+     ("sides", "the whole right side", Answer("one_side_body")),
+     ("sides", "the right leg", Answer("one_leg"))],
+)  # fmt: skip
+def test_a_spoken_command_may_be_polite_and_an_answer_is_read_whole(
+    knowledge: Knowledge, pack: Pack, question: str, said: str, meaning: object
+) -> None:
+    """What a recognizer's words mean: "please" may come with a command, never with an
+    answer (a request ending in it is no answer); "my left arm and leg" is one side of
+    the body as a whole, never "my left leg" (one leg) with two words dropped."""
+    expecting = Expectation(knowledge.questions[question], QUESTION_COMMANDS)
+    assert spoken_meaning(pack, said, expecting) == meaning

@@ -12,9 +12,16 @@ import enum
 import json
 from collections.abc import Callable, Iterable
 
-from kiosk.core.meaning import Answer, Meaning, NotUnderstood
+from kiosk.core.meaning import Answer, Command, Meaning, NotUnderstood
 from kiosk.language.pack import Pack
-from kiosk.language.vocabulary import Expectation, Term, fillers, normalise, vocabulary
+from kiosk.language.vocabulary import (
+    Expectation,
+    Term,
+    courtesies,
+    fillers,
+    normalise,
+    vocabulary,
+)
 from kiosk.triage.knowledge import Kind
 
 __all__ = ["Expectation", "SoFar", "answer_so_far", "jsgf_grammar", "phrases", "vosk_grammar"]
@@ -88,7 +95,7 @@ def vosk_grammar(
 
     ensure_ascii=False matters: Vosk silently drops escaped non-ASCII words.
     """
-    spare = sorted(w for w in fillers(pack) if hearable(w))
+    spare = sorted(w for w in fillers(pack) | courtesies(pack) if hearable(w))
     extra = [unknown] if unknown else []
     return json.dumps([*phrases(pack, expecting, hearable), *spare, *extra], ensure_ascii=False)
 
@@ -100,14 +107,17 @@ def jsgf_grammar(
     without: Meaning | None = None,
 ) -> str:
     """A JSGF grammar (PocketSphinx) of whole spoken sentences: optional fillers, then one
-    or two phrases of one meaning ("no" "i don't"), then optional fillers. `without`
+    or two phrases of one meaning ("no" "i don't", a courtesy around a command), then
+    optional fillers. `without`
     leaves one meaning out (to find how well the best other meaning fits)."""
     heard = [t for t in terms_heard(pack, expecting, hearable) if t.meaning != without]
-    by_meaning: dict[object, list[str]] = {}
+    by_meaning: dict[Meaning, list[str]] = {}
     for term in heard:
         by_meaning.setdefault(term.meaning, []).append(term.phrase)
-    rules, sentences = [], []
-    for n, said in enumerate(by_meaning.values()):
+    polite = sorted(w for w in courtesies(pack) if hearable(w))
+    rules = [f"<courtesy> = {' | '.join(polite)};"] if polite else []
+    sentences = []
+    for n, (meaning, said) in enumerate(by_meaning.items()):
         rules.append(f"<m{n}> = {' | '.join(said)};")
         # A second phrase is a carrier of two or more words ("no" "i don't"): a one-word
         # second phrase makes homophones of other answers ("i don't" "no" sounds just
@@ -115,7 +125,10 @@ def jsgf_grammar(
         carriers = [p for p in said if " " in p]
         if carriers:
             rules.append(f"<c{n}> = {' | '.join(carriers)};")
-        sentences.append(f"<m{n}> [<c{n}>]" if carriers else f"<m{n}>")
+        sentence = f"<m{n}> [<c{n}>]" if carriers else f"<m{n}>"
+        if polite and isinstance(meaning, Command):
+            sentence = f"[<courtesy>] {sentence} [<courtesy>]"
+        sentences.append(sentence)
     question = expecting.question
     numeric = isinstance(without, Answer) and without.value.isdecimal()
     if question is not None and question.kind is Kind.NUMBER and not numeric:
@@ -149,7 +162,7 @@ def other_meanings(
 def grammar_words(pack: Pack, expectations: Iterable[Expectation]) -> list[str]:
     """Every distinct word any grammar of this pack can contain (to check a model)."""
     words = _unique(w for e in expectations for p in phrases(pack, e) for w in p.split())
-    return _unique([*words, *sorted(fillers(pack))])
+    return _unique([*words, *sorted(fillers(pack) | courtesies(pack))])
 
 
 def _unique(items: Iterable[str]) -> list[str]:

@@ -145,7 +145,10 @@ class Pack:
     spoken_commands: Mapping[str, tuple[str, ...]]
     """Likewise for the commands."""
     fillers: tuple[str, ...] = ()
-    """Words said before or after an answer that mean nothing ("um", "well", "please")."""
+    """Words said before or after an answer that mean nothing ("um", "well")."""
+    courtesies: tuple[str, ...] = ()
+    """Words said before or after a *command* that change nothing ("please go back",
+    "slower please"); not around answers, where "please" ended requests that are none."""
     spellings: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     """word -> the same sounds in words a speech model knows (모르겠어요 -> 모르겠어 요):
     a recognizer can then hear a natural form its vocabulary lacks."""
@@ -194,7 +197,7 @@ def load_pack(language: str, knowledge: Knowledge, folder: Path = DEFAULT_PROMPT
             "messages",
             "screen",
         },
-        frozenset({"spoken", "fillers", "spellings", "near_opposites", "endings"}),
+        frozenset({"spoken", "fillers", "courtesies", "spellings", "near_opposites", "endings"}),
     )
     if top.get("language").text() != language:
         raise top.get("language").fail(f"must be {language!r}, the file's name")
@@ -222,6 +225,7 @@ def load_pack(language: str, knowledge: Knowledge, folder: Path = DEFAULT_PROMPT
         spoken_answers=_spoken(spoken, "answers", answers),
         spoken_commands=_spoken(spoken, "commands", commands),
         fillers=top.get("fillers").texts() if top.has("fillers") else (),
+        courtesies=top.get("courtesies").texts() if top.has("courtesies") else (),
         spellings=_spellings(top.get("spellings"))
         if top.has("spellings")
         else MappingProxyType({}),

@@ -7,8 +7,9 @@ so what a person may say is exactly what they may type, and the two cannot drift
 
 A spoken turn is one *sentence*: optional fillers ("um", "well"), then one or two
 phrases that mean the same ("no" + "I don't", "yes" + "that's right"), then optional
-fillers ("please"). `sentence_meaning` is that rule; a phrase that holds two different
-meanings is no sentence, so it is asked again.
+fillers; a command may also have a courtesy around it ("please go back").
+`sentence_meaning` is that rule; a phrase that holds two different meanings is no
+sentence, so it is asked again.
 """
 
 from __future__ import annotations
@@ -103,8 +104,13 @@ def _spelled(term: Term, spellings: Mapping[str, str]) -> Term | None:
 
 
 def fillers(pack: Pack) -> frozenset[str]:
-    """Words that carry no meaning before or after an answer ("um", "well", "please")."""
+    """Words that carry no meaning before or after an answer ("um", "well")."""
     return frozenset(w for f in pack.fillers for w in normalise(f))
+
+
+def courtesies(pack: Pack) -> frozenset[str]:
+    """Words that change nothing before or after a command ("please")."""
+    return frozenset(w for c in pack.courtesies for w in normalise(c))
 
 
 def sentence_meaning(pack: Pack, words: Sequence[str], terms: Sequence[Term]) -> Meaning | None:
@@ -116,14 +122,31 @@ def sentence_meaning(pack: Pack, words: Sequence[str], terms: Sequence[Term]) ->
 
 def sentence_terms(pack: Pack, words: Sequence[str], terms: Sequence[Term]) -> list[Term] | None:
     """The phrases of a whole spoken turn under the sentence rule (one or two of one
-    meaning, fillers around); None when the words are not one such sentence."""
-    spare = fillers(pack)
+    meaning, fillers around, and courtesies around a command); None when the words
+    are not one such sentence."""
+    by_words = {t.words: t for t in terms}
+    split = _one_meaning(_inside(words, fillers(pack)), by_words)
+    if split is not None:
+        return split  # "yes please" and "wait please" are phrases of their own
+    polite = _one_meaning(_inside(words, fillers(pack) | courtesies(pack)), by_words)
+    if polite is not None and isinstance(polite[0].meaning, Command):
+        return polite
+    return None
+
+
+def _inside(words: Sequence[str], edges: frozenset[str]) -> Sequence[str]:
+    """The words without any run of `edges` at either end."""
     start, end = 0, len(words)
-    while start < end and words[start] in spare:
+    while start < end and words[start] in edges:
         start += 1
-    while end > start and words[end - 1] in spare:
+    while end > start and words[end - 1] in edges:
         end -= 1
-    split = _fewest_terms(words[start:end], {t.words: t for t in terms})
+    return words[start:end]
+
+
+def _one_meaning(words: Sequence[str], by_words: dict[tuple[str, ...], Term]) -> list[Term] | None:
+    """One or two whole phrases of one meaning that make up `words`, or None."""
+    split = _fewest_terms(words, by_words)
     if split is None or not 1 <= len(split) <= MOST_PHRASES:
         return None
     return split if len({t.meaning for t in split}) == 1 else None
