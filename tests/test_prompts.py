@@ -185,7 +185,9 @@ def test_each_next_step_is_heard_as_one_item_of_the_spoken_list(
 @pytest.mark.parametrize(
     ("question", "said", "meaning"),
     [("diabetes", "say that again please", Command("repeat")),
-     ("diabetes", "um please go back", Command("back")),
+     ("diabetes", "um go back please", Command("back")),
+     ("diabetes", "please call the nurse", NotUnderstood()),
+     ("diabetes", "please go back", NotUnderstood()),
      ("diabetes", "slower please", Command("slower")),
      ("diabetes", "yes please", Answer("yes")),
      ("diabetes", "no please", NotUnderstood()),
@@ -197,8 +199,9 @@ def test_each_next_step_is_heard_as_one_item_of_the_spoken_list(
 def test_a_spoken_command_may_be_polite_and_an_answer_is_read_whole(
     knowledge: Knowledge, pack: Pack, question: str, said: str, meaning: object
 ) -> None:
-    """What a recognizer's words mean: "please" may come with a command, never with an
-    answer (a request ending in it is no answer); "my left arm and leg" is one side of
-    the body as a whole, never "my left leg" (one leg) with two words dropped."""
+    """What a recognizer's words mean: "please" may follow a command, never an answer
+    (a request ending in it is no answer), nor come before a command, where requests
+    that are no answer begin with it; "my left arm and leg" is one side of the body as
+    a whole, never "my left leg" (one leg) with two words dropped."""
     expecting = Expectation(knowledge.questions[question], QUESTION_COMMANDS)
     assert spoken_meaning(pack, said, expecting) == meaning

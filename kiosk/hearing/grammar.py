@@ -107,7 +107,7 @@ def jsgf_grammar(
     without: Meaning | None = None,
 ) -> str:
     """A JSGF grammar (PocketSphinx) of whole spoken sentences: optional fillers, then one
-    or two phrases of one meaning ("no" "i don't", a courtesy around a command), then
+    or two phrases of one meaning ("no" "i don't", a courtesy after a command), then
     optional fillers. `without`
     leaves one meaning out (to find how well the best other meaning fits)."""
     heard = [t for t in terms_heard(pack, expecting, hearable) if t.meaning != without]
@@ -127,7 +127,7 @@ def jsgf_grammar(
             rules.append(f"<c{n}> = {' | '.join(carriers)};")
         sentence = f"<m{n}> [<c{n}>]" if carriers else f"<m{n}>"
         if polite and isinstance(meaning, Command):
-            sentence = f"[<courtesy>] {sentence} [<courtesy>]"
+            sentence = f"{sentence} [<courtesy>]"
         sentences.append(sentence)
     question = expecting.question
     numeric = isinstance(without, Answer) and without.value.isdecimal()

@@ -147,8 +147,8 @@ class Pack:
     fillers: tuple[str, ...] = ()
     """Words said before or after an answer that mean nothing ("um", "well")."""
     courtesies: tuple[str, ...] = ()
-    """Words said before or after a *command* that change nothing ("please go back",
-    "slower please"); not around answers, where "please" ended requests that are none."""
+    """Words said after a *command* that change nothing ("slower please"); not around
+    answers, nor before a command, where "please" begins requests that are none."""
     spellings: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     """word -> the same sounds in words a speech model knows (모르겠어요 -> 모르겠어 요):
     a recognizer can then hear a natural form its vocabulary lacks."""

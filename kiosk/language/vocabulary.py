@@ -7,7 +7,7 @@ so what a person may say is exactly what they may type, and the two cannot drift
 
 A spoken turn is one *sentence*: optional fillers ("um", "well"), then one or two
 phrases that mean the same ("no" + "I don't", "yes" + "that's right"), then optional
-fillers; a command may also have a courtesy around it ("please go back").
+fillers; a command may also end in a courtesy ("go back please").
 `sentence_meaning` is that rule; a phrase that holds two different meanings is no
 sentence, so it is asked again.
 """
@@ -122,24 +122,25 @@ def sentence_meaning(pack: Pack, words: Sequence[str], terms: Sequence[Term]) ->
 
 def sentence_terms(pack: Pack, words: Sequence[str], terms: Sequence[Term]) -> list[Term] | None:
     """The phrases of a whole spoken turn under the sentence rule (one or two of one
-    meaning, fillers around, and courtesies around a command); None when the words
-    are not one such sentence."""
+    meaning, fillers around, and courtesies after a command); None when the words are
+    not one such sentence."""
     by_words = {t.words: t for t in terms}
-    split = _one_meaning(_inside(words, fillers(pack)), by_words)
+    spare = fillers(pack)
+    split = _one_meaning(_inside(words, spare, spare), by_words)
     if split is not None:
         return split  # "yes please" and "wait please" are phrases of their own
-    polite = _one_meaning(_inside(words, fillers(pack) | courtesies(pack)), by_words)
+    polite = _one_meaning(_inside(words, spare, spare | courtesies(pack)), by_words)
     if polite is not None and isinstance(polite[0].meaning, Command):
         return polite
     return None
 
 
-def _inside(words: Sequence[str], edges: frozenset[str]) -> Sequence[str]:
-    """The words without any run of `edges` at either end."""
+def _inside(words: Sequence[str], before: frozenset[str], after: frozenset[str]) -> Sequence[str]:
+    """The words without any run of `before` at the start or of `after` at the end."""
     start, end = 0, len(words)
-    while start < end and words[start] in edges:
+    while start < end and words[start] in before:
         start += 1
-    while end > start and words[end - 1] in edges:
+    while end > start and words[end - 1] in after:
         end -= 1
     return words[start:end]
 
