@@ -121,8 +121,25 @@ def test_dont_know_on_a_red_flag_never_lowers_triage(knowledge: Knowledge) -> No
         assert unsure >= Triage.URGENT, (red_flag, extra)
 
 
+def test_where_the_weakness_is_is_asked_even_when_one_cause_already_leads(
+    knowledge: Knowledge,
+) -> None:
+    """Numb feet, tiredness and a B12 risk point at B12 deficiency, a cause of weakness
+    in both legs; the kiosk still asks where the weakness is, and one weak leg argues
+    against it (the questions go on instead of a result that never asked)."""
+    answers = {q: "no" for q in knowledge.red_flag_questions} | {
+        "onset": "gradual", "feet_numb": "yes", "tired_pale": "yes", "b12_risk": "yes"
+    }  # fmt: skip
+    assert max(posterior(knowledge, answers).values()) > 0.8
+    assert next_question(knowledge, answers) == "sides"
+    one_leg = posterior(knowledge, answers | {"sides": "one_leg"})["b12_deficiency"]
+    both_legs = posterior(knowledge, answers | {"sides": "both_legs"})["b12_deficiency"]
+    assert one_leg < both_legs - 0.2
+
+
 def test_the_most_informative_question_is_asked_next(knowledge: Knowledge) -> None:
-    answers = {q: "no" for q in knowledge.red_flag_questions} | {"onset": "gradual"}
+    core = {"onset": "gradual", "sides": "both_legs"}  # asked of everyone first
+    answers = {q: "no" for q in knowledge.red_flag_questions} | core
     probs = posterior(knowledge, answers)
     chosen = next_question(knowledge, answers)
     assert chosen is not None

@@ -131,6 +131,9 @@ class Policy:
     stop_when_gain_below_bits: float
     ask_triage_question_above: float
     reason_ratio: float
+    core_questions: tuple[str, ...] = ()
+    """Asked of everyone right after the red flags, in this order, however sure the
+    kiosk already is about the cause (how it started, where, how bad it is now)."""
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ def parse_knowledge(top: Entry) -> Knowledge:
         causes=MappingProxyType(causes),
         questions=MappingProxyType(questions),
         rules=rules,
-        policy=_policy(top.get("policy")),
+        policy=_policy(top.get("policy"), questions),
         clinical=_clinical(top.get("clinical"), questions),
     )
 
@@ -65,7 +65,7 @@ def _clinical(entry: Entry, questions: dict[str, Question]) -> Mapping[str, Mapp
     return MappingProxyType(terms)
 
 
-def _policy(entry: Entry) -> Policy:
+def _policy(entry: Entry, questions: Mapping[str, Question]) -> Policy:
     entry.mapping(
         {
             "likely_cause_probability",
@@ -73,14 +73,21 @@ def _policy(entry: Entry) -> Policy:
             "stop_when_gain_below_bits",
             "ask_triage_question_above",
             "reason_ratio",
+            "core_questions",
         }
     )
+    core = entry.get("core_questions")
+    for i, question in enumerate(core.texts()):
+        core.child(i, question).one_of(questions)
+        if questions[question].red_flag:
+            raise core.child(i, question).fail("is a red flag, asked first anyway")
     return Policy(
         likely_cause_probability=entry.get("likely_cause_probability").number(0.01, 1),
         stop_when_leader_reaches=entry.get("stop_when_leader_reaches").number(0.01, 1),
         stop_when_gain_below_bits=entry.get("stop_when_gain_below_bits").number(0, 4),
         ask_triage_question_above=entry.get("ask_triage_question_above").number(0, 1),
         reason_ratio=entry.get("reason_ratio").number(1, 100),
+        core_questions=core.texts(),
     )
 
 

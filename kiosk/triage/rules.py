@@ -111,9 +111,10 @@ def _most_informative(
 
 
 def next_screening_question(knowledge: Knowledge, answers: Answers) -> str | None:
-    """The first unanswered red flag, then the first unanswered question of an
+    """The first unanswered red flag, then the core questions everyone is asked (how it
+    started, where, how bad it is now), then the first unanswered question of an
     emergency rule that could still fire (so combinations are caught early)."""
-    for question in knowledge.red_flag_questions:
+    for question in (*knowledge.red_flag_questions, *knowledge.policy.core_questions):
         if question not in answers:
             return question
     for rule in knowledge.rules:
