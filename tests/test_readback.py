@@ -160,6 +160,27 @@ def test_no_at_which_one_means_nothing_to_change_and_the_check_comes_again(
     assert korean.asking == "readback"
 
 
+def test_a_read_back_called_wrong_with_nothing_to_change_ends_in_the_results(
+    kiosk: Kiosk,
+) -> None:
+    """ "No" to the read-back, then "no" to "which one?", over and over: the second time
+    the kiosk gives the results as it understood them and points to staff, and the
+    clinician summary says the answers were not confirmed."""
+    to_readback(kiosk, NEUROPATHY)
+    kiosk.say("no")  # nothing to change: the answers are read back again
+    assert kiosk.asking == "readback"
+    kiosk.say("no")
+    assert kiosk.asking == "readback_which"
+    mark = len(kiosk.out)
+    kiosk.say("no")
+    assert kiosk.state is State.RESULTS
+    said = " ".join(s.text for s in kiosk.said(mark))
+    assert "member of staff" in said and kiosk.pack.say("results_intro") in said
+    kiosk.say("done")
+    text = kiosk.saved[-1].as_text()
+    assert "said it was not right but named no answer to change" in text
+
+
 def test_the_clinician_summary_says_how_answers_came(kiosk: Kiosk) -> None:
     to_readback(kiosk, NEUROPATHY)
     kiosk.say("1")

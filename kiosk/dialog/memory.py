@@ -36,6 +36,8 @@ class SessionMemory:
     readbacks: int = 0
     """How often the answers were read back in this session."""
     readback_unclear: int = 0
+    readback_declined: int = 0
+    """Times the read-back was called wrong with nothing named to change."""
     changing: str | None = None
     """The question asked again after the person chose it at the read-back."""
     repeated: set[str] = field(default_factory=set)

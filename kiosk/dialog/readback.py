@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from kiosk.core.events import Ask, Output
 from kiosk.dialog.memory import SessionMemory
 from kiosk.dialog.table import (
+    MAX_READBACK_DECLINED,
     MAX_READBACKS,
     READBACK_QUESTION,
     UNCLEAR_BEFORE_OFFERING_KEYS,
@@ -105,6 +106,10 @@ class ReadBackHandling:
         memory = self._memory
         items = memory.readback
         if meaning in (Command("back"), Answer(DONT_KNOW), Answer(NO)):
+            memory.readback_declined += 1
+            if memory.readback_declined >= MAX_READBACK_DECLINED:
+                self._results_unconfirmed()
+                return
             self.trigger("read_back")  # nothing to change after all ("no", "none"): check again
             self._ask_readback()
         elif isinstance(meaning, Command):
@@ -118,6 +123,15 @@ class ReadBackHandling:
         else:
             self._say("readback_which_unclear", "error", low=1, high=len(items))
             self._ask_which()
+
+    def _results_unconfirmed(self) -> None:
+        """The person keeps saying the read-back is wrong but names nothing to change:
+        the results as understood, with staff to go through the answers."""
+        for question in self._memory.readback:
+            self._memory.how.setdefault(question, []).append("not_confirmed_at_readback")
+        self._say("readback_unconfirmed")
+        self.trigger("conclude")
+        self._present_results()
 
     def _note_how(self, question: str, prompt: Prompt, by_key: bool, confirmed: bool) -> None:
         """Record how this answer came (replacing what an earlier answer to it had)."""

@@ -70,6 +70,10 @@ READBACK_QUESTION = "readback"
 __all__ = ["CHANGE_QUESTION"]  # "Which one should I change?" (defined with the packs)
 MAX_READBACKS = 3
 """Read back at most this often in a session; then the results come anyway."""
+MAX_READBACK_DECLINED = 2
+"""Times a person may say the read-back is not right yet name nothing to change ("no",
+then "none"); then the results come as understood, marked unconfirmed for the
+clinician, and staff are pointed to, rather than the same two questions without end."""
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,7 @@ MESSAGE_FIELDS: Mapping[str, frozenset[str]] = {
         "readback_which": "items",
         "readback_item": "number item",
         "readback_which_unclear": "low high",
+        "readback_unconfirmed": "",
         "again_emergency": "number",
         "unsure_reason": "item",
         "next_steps": "steps",

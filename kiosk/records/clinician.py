@@ -27,6 +27,9 @@ HOW = {
     "confirmed": "heard with low confidence and confirmed",
     "confirmed_at_readback": "confirmed when read back",
     "changed_at_readback": "changed by the patient at the read-back",
+    "not_confirmed_at_readback": (
+        "read back; the patient said it was not right but named no answer to change"
+    ),
 }
 """How an answer came, in the summary's words (ids from `dialog_readback`)."""
 
