@@ -268,13 +268,12 @@ def test_a_dont_know_form_the_model_cannot_hear_is_never_yes_or_no(
     """Forms whose words are not in the model's vocabulary (and have no spelling in the
     pack): asked again, never forced onto an answer."""
     if lang == "en":  # a known safety gap, reported rather than hidden
-        reason = "PocketSphinx has no unknown word: it can fit 'heaven knows' or 'I "
-        reason += "wouldn't know' onto 'no' or 'i wouldn't say so'"
+        reason = "PocketSphinx has no unknown word: it fitted 'I never checked' "
+        reason += "(do you have diabetes?) onto 'never', a no"
         request.applymarker(pytest.mark.xfail(reason=reason, strict=False))
-    # not in the packs ("who knows" and "beats me" are, since stop 27)
-    texts = {"en": ["heaven knows", "I wouldn't know"], "ko": ["모르겠네요", "기억이 안 나요"]}[
-        lang
-    ]
+    # not in the packs ("who knows" and "beats me" are since stop 27, "heaven knows" and
+    # "I wouldn't know" since stop 29)
+    texts = {"en": ["who can say", "I never checked"], "ko": ["모르겠네요", "기억이 안 나요"]}[lang]
     heard = [_decide(engine, pack, knowledge, t, v) for t in texts for v in THREE_VOICES[lang]]
     assert Answer("yes") not in heard and Answer("no") not in heard, heard
 
