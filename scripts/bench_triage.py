@@ -100,6 +100,7 @@ def summarise(name: str, vignettes: list[Vignette], outcomes: list[Outcome]) -> 
     row["under-triage"] = f"{sum(rank[o.triage] < rank[v.triage] for v, o in pairs) / n:.0%}"
     counts = [o.questions for o in outcomes]
     row["questions median"] = f"{statistics.median(counts):g}"
+    row["questions mean"] = f"{statistics.mean(counts):.1f}"
     row["questions max"] = str(max(counts))
     return row
 
