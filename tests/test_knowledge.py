@@ -76,8 +76,8 @@ def _broken(tmp_path: Path, change: str, old: str, new: str) -> KnowledgeError:
         ("rule on unknown answer", "when: {onset: sudden, sides: one_side_body}", "when: {onset: sudden, sides: left}", "rules.8.when.sides.0"),
         ("red flag without rule", "    when: {cold_pale_leg: \"yes\"}", "    when: {cold_pale_leg: \"yes\", onset: sudden}", "questions.cold_pale_leg"),
         ("emergency as a cause level", "{level: self_care", "{level: emergency", "causes.overexertion.triage"),
-        ("core question unknown", "core_questions: [onset, sides]", "core_questions: [onset, side]", "policy.core_questions.1"),
-        ("core question a red flag", "core_questions: [onset, sides]", "core_questions: [stroke_signs]", "policy.core_questions.0"),
+        ("core question unknown", "core_questions: [onset, sides,", "core_questions: [onset, side,", "policy.core_questions.1"),
+        ("core question a red flag", "core_questions: [onset,", "core_questions: [stroke_signs,", "policy.core_questions.0"),
         ("not YAML", "causes:\n", "causes: [\n", "line"),
     ],
 )  # fmt: skip
