@@ -130,6 +130,7 @@ def _broken_pack(tmp_path: Path, old: str, new: str) -> Path:
         ("  yes: [yes,", "  yes: [42,", "answers.yes.0"),
         ("  louder: \"Louder\"\n", "", "screen"),
         ("near_opposites: [[i do, i don't]", "near_opposites: [[i don't, i do]", "near_opposites.0"),
+        ("near_opposites: [[i can walk, i can't walk]]", "near_opposites: [[i can walk, on my own]]", "questions.function_now.near_opposites.0"),
     ],
 )  # fmt: skip
 def test_a_broken_pack_names_the_file_and_entry(
@@ -188,6 +189,7 @@ def test_each_next_step_is_heard_as_one_item_of_the_spoken_list(
      ("diabetes", "um go back please", Command("back")),
      ("diabetes", "please call the nurse", NotUnderstood()),
      ("diabetes", "please go back", NotUnderstood()),
+     ("diabetes", "stop please", NotUnderstood()),
      ("diabetes", "slower please", Command("slower")),
      ("diabetes", "yes please", Answer("yes")),
      ("diabetes", "no please", NotUnderstood()),
@@ -205,3 +207,17 @@ def test_a_spoken_command_may_be_polite_and_an_answer_is_read_whole(
     a whole, never "my left leg" (one leg) with two words dropped."""
     expecting = Expectation(knowledge.questions[question], QUESTION_COMMANDS)
     assert spoken_meaning(pack, said, expecting) == meaning
+
+
+@pytest.mark.parametrize(
+    ("said", "confirmed"),
+    [("i can walk", True), ("i can't walk", True), ("on my own", False), ("not at all", False)],
+)
+def test_a_choice_one_sound_from_another_needs_confirming(
+    knowledge: Knowledge, pack: Pack, said: str, confirmed: bool
+) -> None:
+    """ "I can't walk" came back as "i can walk" (and the other way round): said only in
+    such a phrase, how well the person walks is asked back before it counts."""
+    expecting = Expectation(knowledge.questions["function_now"], QUESTION_COMMANDS)
+    terms = vocabulary(pack, expecting)
+    assert rests_on_near_opposites(pack, normalise(said), terms) is confirmed

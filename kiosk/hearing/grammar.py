@@ -12,7 +12,7 @@ import enum
 import json
 from collections.abc import Callable, Iterable
 
-from kiosk.core.meaning import Answer, Command, Meaning, NotUnderstood
+from kiosk.core.meaning import Answer, Meaning, NotUnderstood
 from kiosk.language.pack import Pack
 from kiosk.language.vocabulary import (
     Expectation,
@@ -20,6 +20,7 @@ from kiosk.language.vocabulary import (
     courtesies,
     fillers,
     normalise,
+    takes_courtesy,
     vocabulary,
 )
 from kiosk.triage.knowledge import Kind
@@ -126,7 +127,7 @@ def jsgf_grammar(
         if carriers:
             rules.append(f"<c{n}> = {' | '.join(carriers)};")
         sentence = f"<m{n}> [<c{n}>]" if carriers else f"<m{n}>"
-        if polite and isinstance(meaning, Command):
+        if polite and takes_courtesy(meaning):
             sentence = f"{sentence} [<courtesy>]"
         sentences.append(sentence)
     question = expecting.question

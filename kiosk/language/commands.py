@@ -41,6 +41,10 @@ class CommandSpec:
     undoes: bool = False
     """Ends the session or takes back an answer: heard in a noisy room, where one hearing
     is not to be trusted, it is asked again rather than done."""
+    final: bool = False
+    """Ends the session, which nothing said after it can take back. Not heard with a
+    courtesy after it ("stop please"): through PocketSphinx "back please" came back as
+    that at full confidence."""
 
 
 _SESSION: tuple[Where, ...] = ("question", "result")
@@ -56,9 +60,9 @@ COMMAND_TABLE: tuple[CommandSpec, ...] = (
     CommandSpec("quieter", _SESSION, (), VoiceStep("volume", False, "quietest")),
     CommandSpec("headphones", _SESSION, _BOTH_ROWS, device=True),
     CommandSpec("wait", _SESSION),
-    CommandSpec("stop", _SESSION, ("controls",), undoes=True),
+    CommandSpec("stop", _SESSION, ("controls",), undoes=True, final=True),
     CommandSpec("start", ("idle",)),
-    CommandSpec("done", ("result",), _BOTH_ROWS, undoes=True),
+    CommandSpec("done", ("result",), _BOTH_ROWS, undoes=True, final=True),
 )
 COMMANDS: tuple[str, ...] = tuple(spec.name for spec in COMMAND_TABLE)
 SPECS = {spec.name: spec for spec in COMMAND_TABLE}

@@ -121,6 +121,9 @@ class QuestionText:
     suggestions: Mapping[str, str]
     """Choice questions: option id -> what the kiosk suggests saying for it when it
     asks again (`suggest:` in the pack, else the option's first phrase)."""
+    near_opposites: tuple[tuple[str, str], ...] = ()
+    """Choice questions: pairs of phrases of two options one short sound apart ("i can
+    walk" / "i can't walk"), confirmed like the pack's yes/no `near_opposites`."""
 
 
 @dataclass(frozen=True)
@@ -331,13 +334,16 @@ def _question(
     entry: Entry, question: Question, answers: Mapping[str, tuple[str, ...]]
 ) -> QuestionText:
     simpler = frozenset({"simpler"}) if question.red_flag else frozenset()
+    opposites: tuple[tuple[str, str], ...] = ()
     if question.kind is Kind.CHOICE:
-        entry.mapping({"ask", "choices"}, simpler)
+        entry.mapping({"ask", "choices"}, simpler | {"near_opposites"})
         choices = entry.get("choices").mapping(set(question.options))
         read = {o: _choice(choices.get(o)) for o in question.options}
         phrases = {o: said for o, (said, _, _) in read.items()}
         because = {o: reason for o, (_, reason, _) in read.items()}
         suggestions = {o: suggested for o, (_, _, suggested) in read.items()}
+        if entry.has("near_opposites"):
+            opposites = _choice_opposites(entry.get("near_opposites"), phrases)
     else:
         entry.mapping({"ask", "because"}, simpler)
         entry.get("because").mapping(set(question.options))
@@ -352,7 +358,26 @@ def _question(
         phrases=MappingProxyType(phrases),
         because=MappingProxyType(because),
         suggestions=MappingProxyType(suggestions),
+        near_opposites=opposites,
     )
+
+
+def _choice_opposites(
+    entry: Entry, phrases: Mapping[str, tuple[str, ...]]
+) -> tuple[tuple[str, str], ...]:
+    """Each pair is two phrases of this question that mean different options."""
+    option_of = {p: o for o, said in phrases.items() for p in said}
+    if not isinstance(entry.value, list) or not entry.value:
+        raise entry.fail("must be a non-empty list of [phrase, phrase] pairs")
+    pairs = []
+    for i, value in enumerate(entry.value):
+        pair = entry.child(i, value)
+        texts = pair.texts()
+        options = [option_of.get(t) for t in texts]
+        if len(texts) != 2 or None in options or options[0] == options[1]:
+            raise pair.fail("must be two phrases of this question's choices, of two options")
+        pairs.append((texts[0], texts[1]))
+    return tuple(pairs)
 
 
 def _choice(entry: Entry) -> tuple[tuple[str, ...], str, str]:

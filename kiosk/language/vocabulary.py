@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from kiosk.core.meaning import Answer, Command, Meaning
+from kiosk.language.commands import SPECS
 from kiosk.language.pack import Pack
 from kiosk.triage.knowledge import DONT_KNOW, NO, YES, Question
 
@@ -130,9 +131,14 @@ def sentence_terms(pack: Pack, words: Sequence[str], terms: Sequence[Term]) -> l
     if split is not None:
         return split  # "yes please" and "wait please" are phrases of their own
     polite = _one_meaning(_inside(words, spare, spare | courtesies(pack)), by_words)
-    if polite is not None and isinstance(polite[0].meaning, Command):
+    if polite is not None and takes_courtesy(polite[0].meaning):
         return polite
     return None
+
+
+def takes_courtesy(meaning: Meaning) -> bool:
+    """Whether "please" may follow this meaning: a command that does not end the session."""
+    return isinstance(meaning, Command) and not SPECS[meaning.name].final
 
 
 def _inside(words: Sequence[str], before: frozenset[str], after: frozenset[str]) -> Sequence[str]:
@@ -155,8 +161,10 @@ def _one_meaning(words: Sequence[str], by_words: dict[tuple[str, ...], Term]) ->
 
 def near_opposite_words(pack: Pack) -> frozenset[tuple[str, ...]]:
     """The words of every phrase one short sound from an answer of the opposite meaning
-    (`Pack.near_opposites`), as written and as spelled for a speech model."""
-    found = {normalise(p) for pair in pack.near_opposites for p in pair}
+    (`Pack.near_opposites`, and a choice question's own), as written and as spelled for
+    a speech model."""
+    pairs = [*pack.near_opposites, *(p for q in pack.questions.values() for p in q.near_opposites)]
+    found = {normalise(p) for pair in pairs for p in pair}
     spelled = (_spelled(Term(words, Answer(YES)), pack.spellings) for words in found)
     return frozenset(found | {t.words for t in spelled if t is not None})
 
@@ -167,11 +175,11 @@ def rests_on_near_opposites(
     terms: Sequence[Term],
     swappable: frozenset[tuple[str, ...]] | None = None,
 ) -> bool:
-    """A yes or no said only in phrases a recognizer can swap for the opposite answer
-    ("i do" for "i don't"): nothing else in the turn confirms which was meant.
-    `swappable`: `near_opposite_words(pack)`, when the caller keeps it."""
+    """An answer said only in phrases a recognizer can swap for another answer ("i do"
+    for "i don't", "i can walk" for "i can't walk"): nothing else in the turn confirms
+    which was meant. `swappable`: `near_opposite_words(pack)`, when the caller keeps it."""
     split = sentence_terms(pack, words, terms)
-    if split is None or split[0].meaning not in (Answer(YES), Answer(NO)):
+    if split is None or not isinstance(split[0].meaning, Answer):
         return False
     if swappable is None:
         swappable = near_opposite_words(pack)
