@@ -164,7 +164,7 @@ def test_an_interactive_session_in_a_terminal(tmp_path: Path) -> None:
             answer = "both legs" if "Where is the weakness" in screen else "no"
             if "Is that right?" in screen:  # the answers read back before the results
                 answer = "yes"
-            elif "Say worse" in screen or "Say on my own" in screen:
+            elif "Say getting worse" in screen or "Say on my own" in screen:
                 answer = "I don't know"
             terminal.type("60" if "How old" in screen else answer)
         assert "not a diagnosis" in screen
