@@ -109,8 +109,8 @@ def jsgf_grammar(
 ) -> str:
     """A JSGF grammar (PocketSphinx) of whole spoken sentences: optional fillers, then one
     or two phrases of one meaning ("no" "i don't", a courtesy after a command), then
-    optional fillers. `without`
-    leaves one meaning out (to find how well the best other meaning fits)."""
+    optional fillers. `without` leaves one meaning out (to find how well the best other
+    meaning fits)."""
     heard = [t for t in terms_heard(pack, expecting, hearable) if t.meaning != without]
     by_meaning: dict[Meaning, list[str]] = {}
     for term in heard:

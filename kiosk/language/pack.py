@@ -8,7 +8,7 @@ reads. Typed and spoken answers resolve through the same phrases (see `parse.py`
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -252,14 +252,25 @@ def _near_opposites(
     entry: Entry, answers: Mapping[str, tuple[str, ...]]
 ) -> tuple[tuple[str, str], ...]:
     """Each pair is a yes phrase and a no phrase of `answers`, in that order."""
+
+    def valid(yes: str, no: str) -> bool:
+        return yes in answers[YES] and no in answers[NO]
+
+    return _phrase_pairs(entry, valid, "[a phrase of answers.yes, a phrase of answers.no]")
+
+
+def _phrase_pairs(
+    entry: Entry, valid: Callable[[str, str], bool], what: str
+) -> tuple[tuple[str, str], ...]:
+    """A non-empty list of phrase pairs, each `valid`."""
     if not isinstance(entry.value, list) or not entry.value:
-        raise entry.fail("must be a non-empty list of [yes phrase, no phrase] pairs")
+        raise entry.fail(f"must be a non-empty list of pairs, each {what}")
     pairs = []
     for i, value in enumerate(entry.value):
         pair = entry.child(i, value)
         texts = pair.texts()
-        if len(texts) != 2 or texts[0] not in answers[YES] or texts[1] not in answers[NO]:
-            raise pair.fail("must be [a phrase of answers.yes, a phrase of answers.no]")
+        if len(texts) != 2 or not valid(texts[0], texts[1]):
+            raise pair.fail(f"must be {what}")
         pairs.append((texts[0], texts[1]))
     return tuple(pairs)
 
@@ -367,17 +378,12 @@ def _choice_opposites(
 ) -> tuple[tuple[str, str], ...]:
     """Each pair is two phrases of this question that mean different options."""
     option_of = {p: o for o, said in phrases.items() for p in said}
-    if not isinstance(entry.value, list) or not entry.value:
-        raise entry.fail("must be a non-empty list of [phrase, phrase] pairs")
-    pairs = []
-    for i, value in enumerate(entry.value):
-        pair = entry.child(i, value)
-        texts = pair.texts()
-        options = [option_of.get(t) for t in texts]
-        if len(texts) != 2 or None in options or options[0] == options[1]:
-            raise pair.fail("must be two phrases of this question's choices, of two options")
-        pairs.append((texts[0], texts[1]))
-    return tuple(pairs)
+
+    def valid(one: str, other: str) -> bool:
+        options = (option_of.get(one), option_of.get(other))
+        return None not in options and options[0] != options[1]
+
+    return _phrase_pairs(entry, valid, "two phrases of this question's choices, of two options")
 
 
 def _choice(entry: Entry) -> tuple[tuple[str, ...], str, str]:

@@ -110,7 +110,7 @@ def fillers(pack: Pack) -> frozenset[str]:
 
 
 def courtesies(pack: Pack) -> frozenset[str]:
-    """Words that change nothing before or after a command ("please")."""
+    """Words that change nothing after a command ("please")."""
     return frozenset(w for c in pack.courtesies for w in normalise(c))
 
 
