@@ -181,6 +181,24 @@ def test_a_read_back_called_wrong_with_nothing_to_change_ends_in_the_results(
     assert "said it was not right but named no answer to change" in text
 
 
+def test_not_sure_at_the_read_back_goes_through_the_answers_and_never_round_for_ever(
+    kiosk: Kiosk,
+) -> None:
+    """ "I don't know" to "Is that right?" was once "Sorry, I did not catch that. Please
+    say yes, no, or I don't know", again and again. Not sure, the person is asked which
+    answer to change; naming none twice gives the results as understood."""
+    answer_until_readback(kiosk, NEUROPATHY)
+    kiosk.say("I'm not sure")
+    assert kiosk.asking == "readback_which"
+    kiosk.say("none")
+    assert kiosk.asking == "readback"
+    kiosk.say("3")  # the "don't know" key
+    assert kiosk.asking == "readback_which"
+    kiosk.say("none")
+    assert kiosk.state is State.RESULTS
+    assert not [s for s in kiosk.said() if s.kind == "error"]
+
+
 def test_the_clinician_summary_says_how_answers_came(kiosk: Kiosk) -> None:
     to_readback(kiosk, NEUROPATHY)
     kiosk.say("1")

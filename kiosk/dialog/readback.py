@@ -92,7 +92,9 @@ class ReadBackHandling:
                 memory.how.setdefault(question, []).append("confirmed_at_readback")
             self.trigger("conclude")
             self._present_results()
-        elif meaning == Answer(NO):
+        elif meaning in (Answer(NO), Answer(DONT_KNOW)):
+            # Not sure it is right: go through them ("which one?"), where "none" counts
+            # towards the results as understood; asked again, it would go round for ever.
             self.trigger("choose")
             self._ask_which()
         else:
