@@ -50,8 +50,9 @@ class Kiosk:
     def start(self) -> list[Output]:
         return self._run(Start())
 
-    def say(self, text: str, confidence: float = 1.0) -> list[Output]:
-        return self._run(Utterance(text, confidence))
+    def say(self, text: str, confidence: float = 1.0, spoken: bool = False) -> list[Output]:
+        """Typed words; `spoken` ones as a recognizer would hand them over."""
+        return self._run(Utterance(text, confidence, spoken=spoken))
 
     def silence(self) -> list[Output]:
         return self._run(Silence())

@@ -295,6 +295,67 @@ def test_stop_mid_session_wipes_everything_and_saves_nothing(kiosk: Kiosk) -> No
     assert kiosk.dialog.answers == {} and kiosk.saved == []
 
 
+def test_a_spoken_stop_is_checked_before_any_answer_is_cleared(kiosk: Kiosk, pack: Pack) -> None:
+    """A recognizer can mishear another command as "stop" (through PocketSphinx "back
+    please" came back as "stop please" at full confidence); the answers are kept unless
+    the person says they want to stop."""
+    kiosk.start()
+    kiosk.say("no")
+    kiosk.say("no")
+    question = kiosk.asking
+    said = kiosk.say("stop", spoken=True)
+    assert said[-1] == Ask("stop_check", "yesno", ("yes", "no"), pack.say("stop_check"))
+    assert kiosk.dialog.answers, "nothing is cleared while asking"
+    said = kiosk.say("no", spoken=True)
+    assert pack.say("carry_on") in [s.text for s in said if isinstance(s, Say)]
+    assert kiosk.asking == question and len(kiosk.dialog.answers) == 2
+    kiosk.say("stop", spoken=True)
+    said = kiosk.say("yes", spoken=True)
+    assert isinstance(said[-1], End) and kiosk.state is State.IDLE
+    assert kiosk.dialog.answers == {} and kiosk.saved == []
+
+
+@pytest.mark.parametrize("then", ["stop", "unclear twice"])
+def test_at_the_stop_check_stop_again_stops_and_not_being_understood_goes_on(
+    kiosk: Kiosk, then: str
+) -> None:
+    kiosk.start()
+    kiosk.say("no")
+    question = kiosk.asking
+    kiosk.say("stop", spoken=True)
+    if then == "stop":
+        kiosk.say("stop", spoken=True)
+        assert kiosk.state is State.IDLE and kiosk.dialog.answers == {}
+    else:
+        kiosk.unclear()
+        assert kiosk.asking == "stop_check"
+        kiosk.unclear()
+        assert kiosk.asking == question and kiosk.dialog.answers
+
+
+def test_a_spoken_stop_while_confirming_goes_back_to_the_confirmation(kiosk: Kiosk) -> None:
+    kiosk.start()
+    kiosk.say("no")
+    question = kiosk.asking
+    kiosk.say("no", confidence=0.3)
+    assert kiosk.asking == "confirm"
+    kiosk.say("stop", spoken=True)
+    kiosk.say("no")
+    assert kiosk.asking == "confirm"
+    kiosk.say("yes")
+    assert question and kiosk.dialog.answers[question] == "no"
+    assert kiosk.asking not in ("confirm", question)
+
+
+@pytest.mark.parametrize("how", ["typed", "spoken before any answer"])
+def test_a_typed_stop_or_one_with_nothing_to_lose_stops_at_once(kiosk: Kiosk, how: str) -> None:
+    kiosk.start()
+    if how == "typed":
+        kiosk.say("no")
+    said = kiosk.say("stop", spoken=how != "typed")
+    assert isinstance(said[-1], End) and kiosk.state is State.IDLE
+
+
 def test_results_name_causes_with_reasons_and_say_it_is_not_a_diagnosis(kiosk: Kiosk) -> None:
     kiosk.start()
     kiosk.answer_all(GRADUAL_BOTH | {"feet_numb": "yes", "diabetes": "yes", "age": "64"})
@@ -361,6 +422,8 @@ def test_every_state_and_transition_is_reachable(kiosk: Kiosk) -> None:
     kiosk.start()
     kiosk.say("no", confidence=0.3)
     kiosk.say("yes")
+    kiosk.say("stop", spoken=True)
+    kiosk.say("no")
     kiosk.answer_all({**GRADUAL_BOTH, "readback": "no"})
     kiosk.say("1")  # change the first answer read back
     kiosk.answer_all(GRADUAL_BOTH)

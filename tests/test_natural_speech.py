@@ -202,6 +202,8 @@ def _decide(engine: Engine, pack: Pack, knowledge: Knowledge, text: str, voice: 
     decision = engine.listener.decide(ClipSource([audio], lead_in=0.0), expecting)
     assert decision is not None
     heard = decision.heard
+    # marked as heard, so a spoken "stop" is checked before any answer is cleared
+    assert not isinstance(heard, Utterance) or heard.spoken, heard
     return heard.meaning if isinstance(heard, Utterance) else None
 
 

@@ -233,7 +233,7 @@ def test_repeat_go_back_unclear_and_silence_by_voice(
             "grammar, Vosk hears short commands (뒤로, 이전 질문) at too few of its three "
             "speeds to agree on them, so 'back' is asked again without end"
         )
-    plan = iter(["repeat", "no", "back", "no", "unclear", "silence"])
+    plan = iter(["repeat", "no", "back", "no", "stop", "unclear", "silence"])
     answers = {"onset": "gradual", "sides": "both_legs", "feet_numb": "yes", "diabetes": "yes"}
     normal = answering(ko, answers)
 
@@ -243,12 +243,15 @@ def test_repeat_go_back_unclear_and_silence_by_voice(
         if confirming is not None:
             return normal(expecting, confirming)
         question = expecting.question.id if expecting.question else None
-        if last["step"] in ("no", "back") and question == last["question"]:
+        if last["step"] == "stop" and expecting.yes_no:  # "Do you want to stop now?"
+            last.update(step="carry on", question=None)
+            return ko.spoken_answers["no"][0]
+        if last["step"] in ("no", "back", "stop") and question == last["question"]:
             step = last["step"]  # not understood: the person says it again
         else:
             step = next(plan, None)
         last.update(step=step, question=question)
-        if step in ("repeat", "back"):
+        if step in ("repeat", "back", "stop"):
             return ko.spoken_commands[step][0]
         if step == "unclear":
             return OUT_OF_GRAMMAR[ko.language]
@@ -262,8 +265,10 @@ def test_repeat_go_back_unclear_and_silence_by_voice(
     moves = [q for i, q in enumerate(asks) if i == 0 or q != asks[i - 1]]
     assert asks[:2] == [first, first], f"repeat asks again; the patient said {patient.said}"
     assert moves[:3] == [first, second, first], f"back goes back; said {patient.said}"
+    assert "stop_check" in asks, f"a spoken stop is checked first; said {patient.said}"
     assert any(isinstance(o, Say) and o.text == ko.say("silence") for o in outputs)
     typed = typed_result(knowledge, ko, answers)
-    # The out-of-grammar phrase was not taken as an answer: everything matches typing.
+    # The out-of-grammar phrase was not taken as an answer, and "no" to "Do you want to
+    # stop now?" kept every answer: everything matches typing.
     assert result_of(outputs).answers == typed.answers
     assert result_of(outputs).causes[0].id == typed.causes[0].id

@@ -24,6 +24,9 @@ class Utterance:
     meaning: Meaning | None = None
     """What a recognizer already understood the words to mean at the prompt it listened
     for (None: typed, so the dialog reads the text itself)."""
+    spoken: bool = False
+    """Heard by a recognizer rather than typed, pressed or touched: a spoken "stop"
+    may be a mishearing, so the dialog checks it before clearing anyone's answers."""
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,9 @@
 
 "repeat", "go back", "help", "wait", "stop" and the voice commands work the same at
 every question, at "Is that right?" and on the results; so does the patience with a
-person who says nothing. `Dialog` mixes this in; the methods it must provide are
+person who says nothing. A spoken "stop" in the middle of the questions is checked
+first: a recognizer can mishear another command as "stop", and stopping clears every
+answer the person has given. `Dialog` mixes this in; the methods it must provide are
 listed here first.
 """
 
@@ -12,13 +14,21 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from kiosk.core.events import Output
+from kiosk.core.events import Ask, Output
 from kiosk.dialog.memory import SessionMemory
 from kiosk.dialog.patience import Step
-from kiosk.dialog.table import ASKING, Prompt, State
+from kiosk.dialog.table import (
+    ASKING,
+    RESUME_AFTER_STOP_CHECK,
+    STOP_QUESTION,
+    UNCLEAR_BEFORE_OFFERING_KEYS,
+    Prompt,
+    State,
+)
 from kiosk.language.commands import SPECS, VoiceStep
 from kiosk.language.pack import Pack
-from kiosk.triage.knowledge import Kind, Question
+from kiosk.language.parse import Answer, Command, Meaning
+from kiosk.triage.knowledge import DONT_KNOW, NO, YES, Kind, Question
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +40,9 @@ class AnyPromptHandling:
     pack: Pack
     _memory: SessionMemory
     _emit: Callable[[Output], None]
+    trigger: Callable[..., bool]
+    _heard_spoken: bool
+    """Whether what the dialog is handling now was heard by a recognizer."""
 
     def _say(self, key: str, kind: str = "info", **fields: object) -> None:
         raise NotImplementedError
@@ -88,7 +101,9 @@ class AnyPromptHandling:
             self._repeat_prompt_only()
 
     def _repeat_prompt_only(self) -> None:
-        if self.state is State.CONFIRMING:
+        if self.state is State.CHECKING_STOP:
+            self._ask_stop_check()
+        elif self.state is State.CONFIRMING:
             self._ask_confirmation()
         elif self.state is State.READING_BACK:
             self._ask_readback()
@@ -98,7 +113,7 @@ class AnyPromptHandling:
             self._ask(self._memory.prompt)
 
     def _help(self, question: Question | None) -> None:
-        if self.state is State.READING_BACK:
+        if self.state in (State.READING_BACK, State.CHECKING_STOP):
             self._say("help_yesno")
         elif self.state is State.CHOOSING:
             pass  # the question itself lists what may be said
@@ -158,5 +173,37 @@ class AnyPromptHandling:
     def _stop(self) -> None:
         if self.state in (State.RESULTS, State.EMERGENCY):
             self._finish()
+        elif self._heard_spoken and self._memory.answers and self.state is not State.CHECKING_STOP:
+            self._memory.stopping_from, self._memory.stop_unclear = self.state, 0
+            self.trigger("check_stop")
+            self._ask_stop_check()
         else:
             self._goodbye("stopped")
+
+    def _ask_stop_check(self) -> None:
+        self._emit(Ask(STOP_QUESTION, Kind.YESNO.value, (YES, NO), self.pack.say("stop_check")))
+
+    def _on_checking_stop(self, meaning: Meaning) -> None:
+        """ "Do you want to stop now?": yes (or "stop" again) stops; anything else goes on
+        where the person was, since going on can be undone and clearing answers cannot."""
+        if meaning == Answer(YES):
+            self._goodbye("stopped")
+        elif isinstance(meaning, Command) and meaning.name != "back":
+            self._command(meaning.name, None)
+        elif meaning in (Answer(NO), Answer(DONT_KNOW), Command("back")):
+            self._carry_on()
+        else:
+            self._memory.stop_unclear += 1
+            if self._memory.stop_unclear >= UNCLEAR_BEFORE_OFFERING_KEYS:
+                self._carry_on()
+                return
+            self._say("unclear_yesno", "error")
+            self._ask_stop_check()
+
+    def _carry_on(self) -> None:
+        stopping_from = self._memory.stopping_from
+        assert stopping_from is not None, "checking a stop that was never said"
+        self._memory.stopping_from = None
+        self._say("carry_on")
+        self.trigger(RESUME_AFTER_STOP_CHECK[stopping_from])
+        self._repeat_prompt_only()

@@ -29,6 +29,7 @@ from kiosk.dialog.table import (
     QUESTION_COMMANDS,
     READBACK_QUESTION,
     RESULT_COMMANDS,
+    STOP_QUESTION,
     TRANSITIONS,
     UNCLEAR_BEFORE_OFFERING_KEYS,
     YESNO_KEYS,
@@ -77,6 +78,7 @@ class Dialog(AnyPromptHandling, ReadBackHandling):
         self._confirm_below = confirm_below
         self._fresh_patience = patience or Patience()
         self._memory = SessionMemory(self._fresh_patience)
+        self._heard_spoken = False
         Machine(
             model=self,
             states=State,
@@ -97,6 +99,7 @@ class Dialog(AnyPromptHandling, ReadBackHandling):
                 self._on_silence()
             return
         self._memory.patience = self._memory.patience.heard()
+        self._heard_spoken = isinstance(heard, Utterance) and heard.spoken
         if self.state is State.IDLE:
             self._on_idle(heard)
         elif self.state in (State.RESULTS, State.EMERGENCY):
@@ -107,6 +110,8 @@ class Dialog(AnyPromptHandling, ReadBackHandling):
             self._on_reading_back(self._meaning(heard))
         elif self.state is State.CHOOSING:
             self._on_choosing(self._meaning(heard))
+        elif self.state is State.CHECKING_STOP:
+            self._on_checking_stop(self._meaning(heard))
         elif self.state in ASKING:
             self._on_question(heard)
 
@@ -117,7 +122,7 @@ class Dialog(AnyPromptHandling, ReadBackHandling):
             return Expectation(None, IDLE_COMMANDS)
         if self.state in (State.RESULTS, State.EMERGENCY):
             return Expectation(None, RESULT_COMMANDS)
-        if self.state in (State.CONFIRMING, State.READING_BACK):
+        if self.state in (State.CONFIRMING, State.READING_BACK, State.CHECKING_STOP):
             return Expectation(None, QUESTION_COMMANDS, yes_no=True, checking=True)
         if self.state is State.CHOOSING:
             return Expectation(self.change_question, QUESTION_COMMANDS)
@@ -134,14 +139,17 @@ class Dialog(AnyPromptHandling, ReadBackHandling):
     @property
     def asking(self) -> str | None:
         """The id of the question on screen now, as in its `Ask` event ("confirm" while
-        confirming, "readback" and "readback_which" at the read-back); None at idle and on
-        the results. Inputs tag answers with it."""
+        confirming, "readback" and "readback_which" at the read-back, "stop_check" while
+        checking a spoken stop); None at idle and on the results. Inputs tag answers
+        with it."""
         if self.state is State.CONFIRMING:
             return CONFIRM_QUESTION
         if self.state is State.READING_BACK:
             return READBACK_QUESTION
         if self.state is State.CHOOSING:
             return CHANGE_QUESTION
+        if self.state is State.CHECKING_STOP:
+            return STOP_QUESTION
         if self.state in ASKING and self._memory.prompt is not None:
             return self._memory.prompt.question
         return None

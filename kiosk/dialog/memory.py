@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from kiosk.core.events import Say
 from kiosk.dialog.patience import Patience
-from kiosk.dialog.table import Pending, Prompt
+from kiosk.dialog.table import Pending, Prompt, State
 from kiosk.dialog.voice_levels import VoiceLevels
 from kiosk.triage.rules import Assessment
 
@@ -38,6 +38,9 @@ class SessionMemory:
     readback_unclear: int = 0
     readback_declined: int = 0
     """Times the read-back was called wrong with nothing named to change."""
+    stopping_from: State | None = None
+    """Where the person was when a spoken "stop" was heard, while checking it."""
+    stop_unclear: int = 0
     changing: str | None = None
     """The question asked again after the person chose it at the read-back."""
     repeated: set[str] = field(default_factory=set)

@@ -3,7 +3,8 @@
 The table is plain data so the whole shape of a session can be read in one place:
 idle -> welcome -> screening -> questions -> reading back -> results -> summary ->
 goodbye -> idle, with the emergency path able to interrupt any question at once. At the
-read-back a "no" leads to choosing the answer to change, which is asked again.
+read-back a "no" leads to choosing the answer to change, which is asked again. A spoken
+"stop" in the middle of the questions is checked before the answers are cleared.
 """
 
 from __future__ import annotations
@@ -26,13 +27,22 @@ class State(enum.Enum):
     """ "You told me ... Is that right?" before the results."""
     CHOOSING = "choosing"
     """ "Which one should I change?" after a "no" to the read-back."""
+    CHECKING_STOP = "checking_stop"
+    """ "Do you want to stop now?" after a spoken "stop" (see `Utterance.spoken`)."""
     EMERGENCY = "emergency"
     RESULTS = "results"
     SUMMARY = "summary"
     GOODBYE = "goodbye"
 
 
-ASKING = [State.SCREENING, State.QUESTIONS, State.CONFIRMING, State.READING_BACK, State.CHOOSING]
+ASKING = [
+    State.SCREENING,
+    State.QUESTIONS,
+    State.CONFIRMING,
+    State.READING_BACK,
+    State.CHOOSING,
+    State.CHECKING_STOP,
+]
 """States where the kiosk waits for an answer to something it asked."""
 IN_SESSION = [State.WELCOME, *ASKING, State.EMERGENCY, State.RESULTS, State.SUMMARY]
 
@@ -44,9 +54,22 @@ TRANSITIONS: list[dict[str, object]] = [
         "dest": State.SCREENING,
     },
     {"trigger": "investigate", "source": [*ASKING, State.RESULTS], "dest": State.QUESTIONS},
-    {"trigger": "confirm", "source": [State.SCREENING, State.QUESTIONS], "dest": State.CONFIRMING},
+    {
+        "trigger": "confirm",
+        "source": [State.SCREENING, State.QUESTIONS, State.CHECKING_STOP],
+        "dest": State.CONFIRMING,
+    },
     {"trigger": "read_back", "source": ASKING, "dest": State.READING_BACK},
-    {"trigger": "choose", "source": State.READING_BACK, "dest": State.CHOOSING},
+    {
+        "trigger": "choose",
+        "source": [State.READING_BACK, State.CHECKING_STOP],
+        "dest": State.CHOOSING,
+    },
+    {
+        "trigger": "check_stop",
+        "source": [state for state in ASKING if state is not State.CHECKING_STOP],
+        "dest": State.CHECKING_STOP,
+    },
     {"trigger": "raise_alarm", "source": ASKING, "dest": State.EMERGENCY},
     {"trigger": "conclude", "source": ASKING, "dest": State.RESULTS},
     {"trigger": "summarise", "source": [State.RESULTS, State.EMERGENCY], "dest": State.SUMMARY},
@@ -66,6 +89,16 @@ clinic's `confirm_below` as well."""
 CONFIRM_QUESTION = "confirm"
 """The question id of "I heard yes. Is that right?" in ask events."""
 READBACK_QUESTION = "readback"
+STOP_QUESTION = "stop_check"
+"""The question id of "Do you want to stop now?" in ask events (yes or no)."""
+RESUME_AFTER_STOP_CHECK = {
+    State.SCREENING: "screen",
+    State.QUESTIONS: "investigate",
+    State.CONFIRMING: "confirm",
+    State.READING_BACK: "read_back",
+    State.CHOOSING: "choose",
+}
+"""The trigger back to where the person was when they said "stop" and then "no"."""
 """The question id of "You told me ... Is that right?" in ask events (yes or no)."""
 __all__ = ["CHANGE_QUESTION"]  # "Which one should I change?" (defined with the packs)
 MAX_READBACKS = 3

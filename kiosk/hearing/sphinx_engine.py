@@ -295,7 +295,8 @@ class SphinxListener(DecidingListener):
             log.info("two answers fitted the speech almost equally well")
             return Unclear()
         sure = fit >= least_fit + self.fit.confirm_margin and not expecting.safety_critical
-        return Utterance(text, 1.0 if sure else self.fit.unsure_confidence, judgement.meaning)
+        confidence = 1.0 if sure else self.fit.unsure_confidence
+        return Utterance(text, confidence, judgement.meaning, spoken=True)
 
 
 class _SphinxPass:

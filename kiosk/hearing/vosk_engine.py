@@ -148,7 +148,8 @@ class VoskListener(DecidingListener):
         confidence = reading.confidence
         if free_text is not None:
             confidence = min(confidence, self._corroboration(reading.text, free_text, expecting))
-        return Utterance(reading.text, confidence, self.sentence_meaning(reading.text, expecting))
+        understood = self.sentence_meaning(reading.text, expecting)
+        return Utterance(reading.text, confidence, understood, spoken=True)
 
     def _corroboration(self, text: str, free_text: str, expecting: Expectation) -> float:
         """How far the free decoder supports the grammar's meaning (an upper bound)."""

@@ -72,6 +72,8 @@ MESSAGE_FIELDS: Mapping[str, frozenset[str]] = {
         "fastest": "",
         "loudest": "",
         "quietest": "",
+        "stop_check": "",
+        "carry_on": "",
         "stopped": "",
         "emergency": "number",
         "emergency_while_waiting": "",
