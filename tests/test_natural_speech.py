@@ -196,8 +196,10 @@ def test_in_babble_nothing_is_taken_as_another_answer_without_asking(
     assert not any(m == Command("stop") for _, m in taken), taken
 
 
-def _decide(engine: Engine, pack: Pack, knowledge: Knowledge, text: str, voice: Voice) -> object:
-    expecting = Expectation(knowledge.questions["diabetes"], QUESTION_COMMANDS)
+def _decide(
+    engine: Engine, pack: Pack, knowledge: Knowledge, text: str, voice: Voice, at: str = "diabetes"
+) -> object:
+    expecting = Expectation(knowledge.questions[at], QUESTION_COMMANDS)
     audio = bytes(SAMPLE_RATE) + say(text, voice) + bytes(SAMPLE_RATE * 4)
     decision = engine.listener.decide(ClipSource([audio], lead_in=0.0), expecting)
     assert decision is not None
@@ -221,6 +223,18 @@ def test_no_said_with_a_carrier_phrase_is_no_never_dont_know(
     heard = [_decide(engine, pack, knowledge, text, v) for v in THREE_VOICES[lang]]
     assert Answer("dont_know") not in heard and Answer("yes") not in heard, heard
     assert Answer("no") in heard, heard  # how often: scripts/bench_voice.py
+
+
+def test_no_to_can_you_walk_on_your_own_is_understood_never_dont_know(
+    engine: Engine, pack: Pack, knowledge: Knowledge, lang: str
+) -> None:
+    """Not in that question's grammar, a bare "no" was forced onto "don't know" (9 of 12
+    English voices and rates), so at a sudden onset the emergency rule never fired; in
+    Korean 아니요 was never understood. Now "no" is heard there and followed up."""
+    text = {"en": "no", "ko": "아니요"}[lang]
+    heard = [_decide(engine, pack, knowledge, text, v, "function_now") for v in THREE_VOICES[lang]]
+    assert not {Answer("dont_know"), Answer("walks_alone"), Answer("with_help")} & set(heard), heard
+    assert Answer("no") in heard, heard
 
 
 def test_a_yes_or_no_one_sound_from_its_opposite_is_confirmed_before_it_counts(

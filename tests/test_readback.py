@@ -54,6 +54,56 @@ def test_sudden_weakness_that_stops_standing_gets_emergency_guidance_first(
     assert "readback" not in [a.question for a in asks(kiosk)], "nothing delays the guidance"
 
 
+def to_function_now(kiosk: Kiosk, onset: str) -> None:
+    """Start, and answer (no red flag, `onset`, one leg) up to "can you walk on your own?"."""
+    kiosk.start()
+    while kiosk.asking != "function_now":
+        question = kiosk.asking
+        assert question in kiosk.knowledge.questions, f"never asked: at {question}"
+        kiosk.say({"onset": onset, "sides": "one leg"}.get(question, "no"))
+
+
+def test_no_to_can_you_walk_on_your_own_asks_whether_with_support(kiosk: Kiosk) -> None:
+    """ "Can you stand up and walk on your own?" "No." is the most natural answer of a
+    person who cannot; it was once "Sorry, I did not catch that". Now the kiosk asks
+    whether they can with support: yes means with help, no means not at all, and at a
+    sudden onset either is an emergency."""
+    follow_up = kiosk.pack.questions["function_now"].if_no
+    assert follow_up is not None
+    answers = {"no": "cannot", "yes": "with_help"}
+    for said, meant in answers.items():
+        person = Kiosk(kiosk.knowledge, kiosk.pack)
+        to_function_now(person, "suddenly")
+        ask = person.say("no")[-1]
+        assert ask == Ask("function_now", "yesno", ("yes", "no"), follow_up.ask)
+        person.say(said)
+        assert person.result().answers["function_now"] == meant
+        assert person.result().triage == "emergency"
+    slow = Kiosk(kiosk.knowledge, kiosk.pack)
+    to_function_now(slow, "slowly")
+    slow.say("nope")
+    slow.say("I don't know")
+    assert slow.asking != "function_now", "not sure: don't know, and the questions go on"
+    assert slow.dialog.answers["function_now"] == "dont_know"
+
+
+def test_at_the_walking_follow_up_back_unclear_and_keys_work_as_at_a_yes_no_question(
+    kiosk: Kiosk,
+) -> None:
+    to_function_now(kiosk, "slowly")
+    broad = kiosk.pack.questions["function_now"].ask
+    kiosk.say("no")
+    assert kiosk.say("go back")[-1].text == broad, "back to the question as first asked"
+    kiosk.say("no")
+    said = kiosk.say("purple")
+    assert said[0].text == kiosk.pack.say("unclear_yesno")
+    assert said[-1].text == kiosk.pack.questions["function_now"].if_no.ask  # type: ignore[union-attr]
+    kiosk.say("2")  # the "no" key: not even with support
+    assert kiosk.asking == "confirm"  # a key at a choice is checked: "I heard I cannot walk"
+    kiosk.say("yes")
+    assert kiosk.dialog.answers["function_now"] == "cannot"
+
+
 def test_causes_named_after_an_emergency_stop_are_said_to_be_not_yet_told_apart(
     kiosk: Kiosk, knowledge: Knowledge
 ) -> None:

@@ -80,6 +80,8 @@ def _copy_with(tmp_path: Path, source: Path, old: str, new: str) -> Path:
         ("  sorry_error: ", "  sorry_eror: ", "messages"),
         ("  silence: \"", "  silence: [\"", "line"),
         ("  microphone_lost: \"The microphone has stopped working.", "  microphone_lost: \"{what} has stopped working.", "messages.microphone_lost"),
+        ("      no: cannot", "      no: cannot_walk", "questions.function_now.if_no.no"),
+        ("      no: cannot", "      no: with_help", "questions.function_now.if_no"),
     ],
 )  # fmt: skip
 def test_a_broken_language_pack_stops_start_up_naming_file_and_entry(

@@ -119,6 +119,8 @@ class AnyPromptHandling:
             pass  # the question itself lists what may be said
         elif self.state in (State.RESULTS, State.EMERGENCY) or question is None:
             self._say("results_options")
+        elif self._memory.prompt is not None and self._memory.prompt.narrowed:
+            self._say("help_yesno")
         elif question.kind is Kind.CHOICE:
             choices = self.pack.join(self.pack.choice_labels(question.id), "list_or")
             self._say("help_choice", choices=choices)
@@ -130,6 +132,10 @@ class AnyPromptHandling:
     def _go_back(self) -> None:
         if self.state is State.EMERGENCY:
             self._say("emergency_stays", "emergency")
+            return
+        prompt = self._memory.prompt
+        if self.state in (State.SCREENING, State.QUESTIONS) and prompt and prompt.narrowed:
+            self._ask(Prompt(prompt.question))  # back from the follow-up to the question
             return
         if not self._memory.answers:
             self._say("nothing_to_go_back_to")

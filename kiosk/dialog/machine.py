@@ -129,7 +129,10 @@ class Dialog(AnyPromptHandling, ReadBackHandling):
         if self._memory.prompt is None:
             return Expectation(None, QUESTION_COMMANDS)
         question = self.knowledge.questions[self._memory.prompt.question]
-        return Expectation(question, QUESTION_COMMANDS, False, self._guards_emergency(question))
+        guards = self._guards_emergency(question)
+        if self._memory.prompt.narrowed:
+            return Expectation(None, QUESTION_COMMANDS, yes_no=True, safety_critical=guards)
+        return Expectation(question, QUESTION_COMMANDS, False, guards)
 
     @property
     def at_rest(self) -> bool:
@@ -240,6 +243,9 @@ class Dialog(AnyPromptHandling, ReadBackHandling):
         self._memory.prompt = prompt
         question = self.knowledge.questions[prompt.question]
         texts = self.pack.questions[question.id]
+        if prompt.narrowed and texts.if_no is not None:
+            self._emit(Ask(question.id, Kind.YESNO.value, (YES, NO), texts.if_no.ask))
+            return
         text = texts.simpler if prompt.simpler and texts.simpler else texts.ask
         self._emit(Ask(question.id, question.kind.value, question.options, text))
 
@@ -251,9 +257,16 @@ class Dialog(AnyPromptHandling, ReadBackHandling):
         if isinstance(meaning, Command):
             self._command(meaning.name, question)
         elif isinstance(meaning, Answer):
+            follow_up = self.pack.questions[question.id].if_no
+            value = meaning.value
+            if follow_up is not None and prompt.narrowed:
+                value = {YES: follow_up.yes, NO: follow_up.no}.get(value, value)
+            elif follow_up is not None and value == NO:
+                self._ask(Prompt(question.id, narrowed=True))  # "no": with help, or not at all?
+                return
             confidence = heard.confidence if isinstance(heard, Utterance) else 1.0
             key = heard.text.strip() if isinstance(heard, Utterance) else ""
-            self._answer(question, meaning.value, confidence, key in _keys(question))
+            self._answer(question, value, confidence, key in _keys(question))
         else:
             self._unclear(question, meaning)
 
@@ -336,15 +349,16 @@ class Dialog(AnyPromptHandling, ReadBackHandling):
         if isinstance(meaning, OutOfRange):
             low, high = question.number_range
             self._say("out_of_range", "error", number=meaning.number, low=low, high=high)
-        elif question.kind is Kind.CHOICE:
+        elif question.kind is Kind.CHOICE and not prompt.narrowed:
             choices = self.pack.join(self.pack.choice_labels(question.id), "list_or")
             self._say("unclear_choice", "error", choices=choices)
         else:
             self._say(
                 "unclear_number" if question.kind is Kind.NUMBER else "unclear_yesno", "error"
             )
-        prompt = Prompt(prompt.question, prompt.simpler, prompt.unclear + 1)
-        if prompt.unclear >= UNCLEAR_BEFORE_OFFERING_KEYS and question.kind is Kind.YESNO:
+        prompt = replace(prompt, unclear=prompt.unclear + 1)
+        yes_no = question.kind is Kind.YESNO or prompt.narrowed
+        if prompt.unclear >= UNCLEAR_BEFORE_OFFERING_KEYS and yes_no:
             self._say("offer_keys")
         elif prompt.unclear >= UNCLEAR_BEFORE_OFFERING_KEYS and question.kind is Kind.CHOICE:
             labels = self.pack.choice_labels(question.id)

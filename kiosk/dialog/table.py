@@ -116,6 +116,8 @@ class Prompt:
     question: str
     simpler: bool = False
     unclear: int = 0
+    narrowed: bool = False
+    """A choice question answered "no", asked again as its yes/no follow-up (`if_no`)."""
 
 
 @dataclass(frozen=True)

@@ -112,6 +112,18 @@ MESSAGE_FIELDS: Mapping[str, frozenset[str]] = {
 
 
 @dataclass(frozen=True)
+class FollowUp:
+    """A choice question answered with a bare "no" ("Can you walk on your own?" "No.")
+    asked again as a yes/no question between the two options that "no" leaves."""
+
+    ask: str
+    yes: str
+    """The option a "yes" to `ask` means."""
+    no: str
+    """The option a "no" to `ask` means."""
+
+
+@dataclass(frozen=True)
 class QuestionText:
     ask: str
     simpler: str | None
@@ -126,6 +138,9 @@ class QuestionText:
     near_opposites: tuple[tuple[str, str], ...] = ()
     """Choice questions: pairs of phrases of two options one short sound apart ("i can
     walk" / "i can't walk"), confirmed like the pack's yes/no `near_opposites`."""
+    if_no: FollowUp | None = None
+    """Choice questions a person may answer with "no" (`if_no:` in the pack): "no" is
+    then understood there, and leads to this follow-up rather than "did not catch that"."""
 
 
 @dataclass(frozen=True)
@@ -348,8 +363,9 @@ def _question(
 ) -> QuestionText:
     simpler = frozenset({"simpler"}) if question.red_flag else frozenset()
     opposites: tuple[tuple[str, str], ...] = ()
+    follow_up = None
     if question.kind is Kind.CHOICE:
-        entry.mapping({"ask", "choices"}, simpler | {"near_opposites"})
+        entry.mapping({"ask", "choices"}, simpler | {"near_opposites", "if_no"})
         choices = entry.get("choices").mapping(set(question.options))
         read = {o: _choice(choices.get(o)) for o in question.options}
         phrases = {o: said for o, (said, _, _) in read.items()}
@@ -357,6 +373,8 @@ def _question(
         suggestions = {o: suggested for o, (_, _, suggested) in read.items()}
         if entry.has("near_opposites"):
             opposites = _choice_opposites(entry.get("near_opposites"), phrases)
+        if entry.has("if_no"):
+            follow_up = _follow_up(entry.get("if_no"), question)
     else:
         entry.mapping({"ask", "because"}, simpler)
         entry.get("because").mapping(set(question.options))
@@ -372,7 +390,22 @@ def _question(
         because=MappingProxyType(because),
         suggestions=MappingProxyType(suggestions),
         near_opposites=opposites,
+        if_no=follow_up,
     )
+
+
+def _follow_up(entry: Entry, question: Question) -> FollowUp:
+    """`if_no:`: the yes/no question asked after a bare "no", and the options its answers
+    mean."""
+    entry.mapping({"ask", YES, NO})
+    meant = {answer: entry.get(answer).text() for answer in (YES, NO)}
+    for answer, option in meant.items():
+        if option not in question.options:
+            allowed = ", ".join(question.options)
+            raise entry.get(answer).fail(f"must be one of this question's choices ({allowed})")
+    if meant[YES] == meant[NO]:
+        raise entry.fail('"yes" and "no" must mean two different choices')
+    return FollowUp(entry.get("ask").text(), meant[YES], meant[NO])
 
 
 def _choice_opposites(

@@ -86,6 +86,10 @@ def _terms(pack: Pack, expecting: Expectation) -> tuple[Term, ...]:
         options = pack.questions[question.id].phrases
     for option, phrases in options.items():
         terms += [Term(normalise(p), Answer(option)) for p in phrases]
+    if not expecting.yes_no and question is not None and pack.questions[question.id].if_no:
+        # "Can you walk on your own?" "No.": understood, and followed up. Left out, the
+        # grammar forced a bare "no" onto the nearest phrase, "don't know".
+        terms += [Term(normalise(p), Answer(NO)) for p in pack.answers[NO]]
     if expecting.yes_no or question is not None:
         terms += [Term(normalise(p), Answer(DONT_KNOW)) for p in pack.answers[DONT_KNOW]]
     terms += [s for t in terms if (s := _spelled(t, pack.spellings)) is not None]
