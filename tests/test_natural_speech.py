@@ -237,6 +237,18 @@ def test_no_to_can_you_walk_on_your_own_is_understood_never_dont_know(
     assert Answer("no") in heard, heard
 
 
+def test_yes_or_no_at_a_choice_question_is_never_taken_as_a_choice(
+    engine: Engine, pack: Pack, knowledge: Knowledge, lang: str
+) -> None:
+    """ "How did the weakness start?" "Yes." Not in that grammar, "yes" was forced onto
+    "slowly" and "no" onto "don't know" (9 of 12 English voices and rates each)."""
+    onset = knowledge.questions["onset"]
+    taken = {Answer(o) for o in (*onset.options, "dont_know")}
+    for text in {"en": ["yes", "no"], "ko": ["네", "아니요"]}[lang]:
+        heard = [_decide(engine, pack, knowledge, text, v, "onset") for v in THREE_VOICES[lang]]
+        assert not taken & set(heard), (text, heard)
+
+
 def test_a_yes_or_no_one_sound_from_its_opposite_is_confirmed_before_it_counts(
     engine: Engine, pack: Pack, knowledge: Knowledge, lang: str
 ) -> None:

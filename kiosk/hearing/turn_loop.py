@@ -32,6 +32,7 @@ from kiosk.hearing.voice_activity import voice_activity
 from kiosk.language.pack import Pack
 from kiosk.language.parse import spoken_meaning
 from kiosk.language.vocabulary import (
+    answers_nothing_here,
     near_opposite_words,
     normalise,
     rests_on_near_opposites,
@@ -128,7 +129,17 @@ class DecidingListener:
             heard = Silence()
         else:
             heard = self._doubted_if_swappable(trusted_in_the_room(heard, turn), expecting)
+            heard = self._unless_it_answers_nothing(heard, expecting)
         return Decision(heard, grammar_text, free_text, turn.last_change, turn.elapsed)
+
+    def _unless_it_answers_nothing(self, heard: Heard, expecting: Expectation) -> Heard:
+        """A yes or no at a choice question that gives it no meaning ("yes" to "how did
+        it start?") is in the grammar only so that it is not forced onto a choice."""
+        meaning = heard.meaning if isinstance(heard, Utterance) else None
+        if meaning is not None and answers_nothing_here(self.pack, expecting.question, meaning):
+            log.info("a yes or no that answers nothing at this question: asking again")
+            return Unclear()
+        return heard
 
     def _doubted_if_swappable(self, heard: Heard, expecting: Expectation) -> Heard:
         """A yes or no heard only in phrases one short sound from the opposite answer

@@ -139,8 +139,8 @@ class QuestionText:
     """Choice questions: pairs of phrases of two options one short sound apart ("i can
     walk" / "i can't walk"), confirmed like the pack's yes/no `near_opposites`."""
     if_no: FollowUp | None = None
-    """Choice questions a person may answer with "no" (`if_no:` in the pack): "no" is
-    then understood there, and leads to this follow-up rather than "did not catch that"."""
+    """Choice questions a person may answer with "no" (`if_no:` in the pack): "no" leads
+    to this follow-up. Elsewhere a yes or no at a choice question is asked again."""
 
 
 @dataclass(frozen=True)
@@ -398,14 +398,18 @@ def _follow_up(entry: Entry, question: Question) -> FollowUp:
     """`if_no:`: the yes/no question asked after a bare "no", and the options its answers
     mean."""
     entry.mapping({"ask", YES, NO})
-    meant = {answer: entry.get(answer).text() for answer in (YES, NO)}
-    for answer, option in meant.items():
-        if option not in question.options:
-            allowed = ", ".join(question.options)
-            raise entry.get(answer).fail(f"must be one of this question's choices ({allowed})")
+    meant = {answer: _option(entry.get(answer), question) for answer in (YES, NO)}
     if meant[YES] == meant[NO]:
         raise entry.fail('"yes" and "no" must mean two different choices')
     return FollowUp(entry.get("ask").text(), meant[YES], meant[NO])
+
+
+def _option(entry: Entry, question: Question) -> str:
+    option = entry.text()
+    if option not in question.options:
+        allowed = ", ".join(question.options)
+        raise entry.fail(f"must be one of this question's choices ({allowed})")
+    return option
 
 
 def _choice_opposites(

@@ -12,7 +12,14 @@ from collections.abc import Iterable, Sequence
 
 from kiosk.core.meaning import Answer, Command, Meaning, NotUnderstood, OutOfRange
 from kiosk.language.pack import Pack
-from kiosk.language.vocabulary import Expectation, Term, normalise, sentence_meaning, vocabulary
+from kiosk.language.vocabulary import (
+    Expectation,
+    Term,
+    answers_nothing_here,
+    normalise,
+    sentence_meaning,
+    vocabulary,
+)
 from kiosk.triage.knowledge import YES, Kind, Question
 
 __all__ = [
@@ -47,11 +54,15 @@ def interpret_expected(pack: Pack, text: str, expecting: Expectation) -> Meaning
     terms = vocabulary(pack, expecting)
     words = _without_endings(pack, normalise(text), terms)
     meanings, leftover = _match(words, terms)
+    if len(meanings) > 1:  # "yes, slowly": the yes says nothing at "how did it start?"
+        meanings = {m for m in meanings if not answers_nothing_here(pack, expecting.question, m)}
     if len(meanings) > 1:
         return NotUnderstood()
     if meanings:
         meaning = meanings.pop()
         if meaning == Answer(YES) and any(w in _negations(pack) for w in leftover):
+            return NotUnderstood()
+        if answers_nothing_here(pack, expecting.question, meaning):
             return NotUnderstood()
         return meaning
     return _number_meaning(pack, words, expecting.question)

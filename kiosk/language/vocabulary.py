@@ -21,10 +21,13 @@ from dataclasses import dataclass
 from kiosk.core.meaning import Answer, Command, Meaning
 from kiosk.language.commands import SPECS
 from kiosk.language.pack import Pack
-from kiosk.triage.knowledge import DONT_KNOW, NO, YES, Question
+from kiosk.triage.knowledge import DONT_KNOW, NO, YES, Kind, Question
 
 _PUNCTUATION = re.compile(r"[^\w\s']+")
 _QUOTE = re.compile(r"['\u2019`]")
+BARE_FORMS = 2
+"""The pack's first yes and no phrases ("yes", "yeah"; "no", "nope"): at a choice
+question they are in the grammar so that they are not forced onto a choice."""
 MOST_PHRASES = 2
 """Phrases one spoken answer may take ("no, I don't" is two phrases that mean no)."""
 
@@ -86,10 +89,15 @@ def _terms(pack: Pack, expecting: Expectation) -> tuple[Term, ...]:
         options = pack.questions[question.id].phrases
     for option, phrases in options.items():
         terms += [Term(normalise(p), Answer(option)) for p in phrases]
-    if not expecting.yes_no and question is not None and pack.questions[question.id].if_no:
-        # "Can you walk on your own?" "No.": understood, and followed up. Left out, the
-        # grammar forced a bare "no" onto the nearest phrase, "don't know".
-        terms += [Term(normalise(p), Answer(NO)) for p in pack.answers[NO]]
+    if not expecting.yes_no and question is not None and question.kind is Kind.CHOICE:
+        # A yes or no at a choice question: "no" followed up where the pack says how
+        # (`if_no`), else asked again. Left out of the grammar, a bare "no" was forced onto
+        # "don't know" and "yes" onto "slowly"; every form in it, the choices' own phrases
+        # were heard less often (docs/decisions/0001-natural-speech.md).
+        follow_up = pack.questions[question.id].if_no is not None
+        terms += [Term(normalise(p), Answer(YES)) for p in pack.answers[YES][:BARE_FORMS]]
+        noes = pack.answers[NO] if follow_up else pack.answers[NO][:BARE_FORMS]
+        terms += [Term(normalise(p), Answer(NO)) for p in noes]
     if expecting.yes_no or question is not None:
         terms += [Term(normalise(p), Answer(DONT_KNOW)) for p in pack.answers[DONT_KNOW]]
     terms += [s for t in terms if (s := _spelled(t, pack.spellings)) is not None]
@@ -98,6 +106,16 @@ def _terms(pack: Pack, expecting: Expectation) -> tuple[Term, ...]:
         if term.words:
             first.setdefault(term.words, term)
     return tuple(first.values())
+
+
+def answers_nothing_here(pack: Pack, question: Question | None, meaning: Meaning) -> bool:
+    """A yes or no at a choice question that gives it no meaning there (no `if_yes`,
+    `if_no`): in the vocabulary only so that no recognizer forces it onto a choice."""
+    if question is None or question.kind is not Kind.CHOICE or not isinstance(meaning, Answer):
+        return False
+    if meaning.value == NO:
+        return pack.questions[question.id].if_no is None
+    return meaning.value == YES
 
 
 def _spelled(term: Term, spellings: Mapping[str, str]) -> Term | None:
