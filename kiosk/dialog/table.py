@@ -89,6 +89,7 @@ clinic's `confirm_below` as well."""
 CONFIRM_QUESTION = "confirm"
 """The question id of "I heard yes. Is that right?" in ask events."""
 READBACK_QUESTION = "readback"
+"""The question id of "You told me ... Is that right?" in ask events (yes or no)."""
 STOP_QUESTION = "stop_check"
 """The question id of "Do you want to stop now?" in ask events (yes or no)."""
 RESUME_AFTER_STOP_CHECK = {
@@ -99,7 +100,6 @@ RESUME_AFTER_STOP_CHECK = {
     State.CHOOSING: "choose",
 }
 """The trigger back to where the person was when they said "stop" and then "no"."""
-"""The question id of "You told me ... Is that right?" in ask events (yes or no)."""
 __all__ = ["CHANGE_QUESTION"]  # "Which one should I change?" (defined with the packs)
 MAX_READBACKS = 3
 """Read back at most this often in a session; then the results come anyway."""
