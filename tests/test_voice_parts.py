@@ -18,6 +18,7 @@ from kiosk.hearing.grammar import Expectation, SoFar, answer_so_far, phrases, vo
 from kiosk.hearing.recording import read_wav
 from kiosk.hearing.turn import Endpointing, Turn
 from kiosk.language.pack import Pack, load_pack
+from kiosk.language.parse import NotUnderstood, interpret_expected, spoken_meaning
 from kiosk.triage.knowledge import Knowledge
 
 pytestmark = pytest.mark.voice
@@ -30,8 +31,11 @@ def test_a_question_grammar_holds_its_answers_and_the_commands(
     assert {"suddenly", "over a few days", "slowly", "i dont know", "go back", "repeat"} <= set(
         said
     )
-    assert "yes" not in said, "a choice question does not accept yes"
     assert len(said) == len(set(said))
+    # "yes" is there so that it is not forced onto a choice, and it answers nothing
+    onset = Expectation(knowledge.questions["onset"], QUESTION_COMMANDS)
+    assert "yes" in said and spoken_meaning(pack, "yes", onset) == Answer("yes")
+    assert interpret_expected(pack, "yes", onset) == NotUnderstood()
 
 
 def test_an_age_grammar_holds_spoken_numbers(knowledge: Knowledge, pack: Pack) -> None:
@@ -210,8 +214,12 @@ def test_pocketsphinx_red_flag_answers_are_always_confirmed(knowledge: Knowledge
     other = listener.decide(ClipSource([yes]), expectation_for(knowledge, "diabetes"))
     assert red_flag is not None and other is not None
     yes_meant = Answer("yes")
-    assert red_flag.heard == Utterance("yes", 0.6, yes_meant), "checked before it counts"
-    assert other.heard == Utterance("yes", 1.0, yes_meant), "elsewhere a clear answer counts"
+    assert red_flag.heard == Utterance("yes", 0.6, yes_meant, spoken=True), (
+        "checked before it counts"
+    )
+    assert other.heard == Utterance("yes", 1.0, yes_meant, spoken=True), (
+        "elsewhere a clear answer counts"
+    )
 
 
 class _TwoReadings:
@@ -290,7 +298,9 @@ def test_pocketsphinx_asks_again_when_two_meanings_fit_almost_equally(
     if heard_as is None:
         assert decision.heard == Unclear(), "a near tie between meanings is asked again"
     else:
-        assert decision.heard == Utterance(heard_as, 1.0, Command("quieter")), "a clear winner"
+        assert decision.heard == Utterance(heard_as, 1.0, Command("quieter"), spoken=True), (
+            "a clear winner"
+        )
 
 
 @pytest.mark.parametrize(("frames", "heard_as"), [(40, "too loud"), (250, None)])
@@ -306,7 +316,9 @@ def test_pocketsphinx_wants_a_better_fit_from_longer_speech(
     if heard_as is None:
         assert decision.heard == Unclear(), "2.5 s that fit this badly are not 'too loud'"
     else:
-        assert decision.heard == Utterance(heard_as, 1.0, Command("quieter")), "0.4 s count"
+        assert decision.heard == Utterance(heard_as, 1.0, Command("quieter"), spoken=True), (
+            "0.4 s count"
+        )
 
 
 def test_pocketsphinx_understands_recordings_that_begin_in_digital_silence(
