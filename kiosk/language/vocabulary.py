@@ -109,8 +109,9 @@ def _terms(pack: Pack, expecting: Expectation) -> tuple[Term, ...]:
 
 
 def answers_nothing_here(pack: Pack, question: Question | None, meaning: Meaning) -> bool:
-    """A yes or no at a choice question that gives it no meaning there (no `if_yes`,
-    `if_no`): in the vocabulary only so that no recognizer forces it onto a choice."""
+    """A yes or no at a choice question that gives it no meaning there (a "no" means
+    something only with an `if_no` follow-up): in the vocabulary only so that no
+    recognizer forces it onto a choice."""
     if question is None or question.kind is not Kind.CHOICE or not isinstance(meaning, Answer):
         return False
     if meaning.value == NO:
