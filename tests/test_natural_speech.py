@@ -225,6 +225,19 @@ def test_no_said_with_a_carrier_phrase_is_no_never_dont_know(
     assert Answer("no") in heard, heard  # how often: scripts/bench_voice.py
 
 
+def test_a_bare_no_at_a_red_flag_is_heard_as_no(
+    engine: Engine, pack: Pack, knowledge: Knowledge, lang: str
+) -> None:
+    """The commonest answer of a session (eight red flags, most answered no). With
+    "dunno" and "who knows" in the grammar, "uh no" lost its lead to them and was asked
+    again 11 times in 12 (English)."""
+    text = {"en": "no", "ko": "아니요"}[lang]
+    red_flag = knowledge.red_flag_questions[0]
+    heard = [_decide(engine, pack, knowledge, text, v, red_flag) for v in THREE_VOICES[lang]]
+    assert heard.count(Answer("no")) >= 2, heard
+    assert not [m for m in heard if m not in (Answer("no"), None)], heard
+
+
 def test_no_to_can_you_walk_on_your_own_is_understood_never_dont_know(
     engine: Engine, pack: Pack, knowledge: Knowledge, lang: str
 ) -> None:
