@@ -249,7 +249,7 @@ def test_a_bare_no_at_a_red_flag_is_heard_as_no(
 def test_no_to_can_you_walk_on_your_own_is_understood_never_dont_know(
     engine: Engine, pack: Pack, knowledge: Knowledge, lang: str
 ) -> None:
-    """Not in that question's grammar, a bare "no" was forced onto "don't know" (9 of 12
+    """Not in that question's grammar, a bare "no" was forced onto "don't know" (10 of 12
     English voices and rates), so at a sudden onset the emergency rule never fired; in
     Korean 아니요 was never understood. Now "no" is heard there and followed up."""
     text = {"en": "no", "ko": "아니요"}[lang]
