@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from kiosk.config.settings import Settings
-from kiosk.core.events import Output, Result, Utterance
+from kiosk.core.events import Heard, Output, Result, Utterance
 from kiosk.core.meaning import Answer, Command
 from kiosk.dialog.machine import Dialog
 from kiosk.dialog.table import CONFIRM_ANY_BELOW, QUESTION_COMMANDS
@@ -197,14 +197,19 @@ def test_in_babble_nothing_is_taken_as_another_answer_without_asking(
     assert not any(m == Command("stop") for _, m in taken), taken
 
 
-def _decide(
-    engine: Engine, pack: Pack, knowledge: Knowledge, text: str, voice: Voice, at: str = "diabetes"
-) -> object:
-    expecting = Expectation(knowledge.questions[at], QUESTION_COMMANDS)
+def _hear(engine: Engine, text: str, voice: Voice, expecting: Expectation) -> Heard:
+    """What the kiosk's listener decides `text` said once by `voice` was (a second of
+    quiet before, four after)."""
     audio = bytes(SAMPLE_RATE) + say(text, voice) + bytes(SAMPLE_RATE * 4)
     decision = engine.listener.decide(ClipSource([audio], lead_in=0.0), expecting)
     assert decision is not None
-    heard = decision.heard
+    return decision.heard
+
+
+def _decide(
+    engine: Engine, pack: Pack, knowledge: Knowledge, text: str, voice: Voice, at: str = "diabetes"
+) -> object:
+    heard = _hear(engine, text, voice, Expectation(knowledge.questions[at], QUESTION_COMMANDS))
     # marked as heard, so a spoken "stop" is checked before any answer is cleared
     assert not isinstance(heard, Utterance) or heard.spoken, heard
     return heard.meaning if isinstance(heard, Utterance) else None
@@ -236,11 +241,9 @@ def test_a_bare_no_at_a_red_flag_is_heard_as_no(
     expecting = Expectation(knowledge.questions[knowledge.red_flag_questions[0]], QUESTION_COMMANDS)
     heard = []
     for voice in THREE_VOICES[lang]:
-        audio = bytes(SAMPLE_RATE) + say(text, voice) + bytes(SAMPLE_RATE * 4)
-        decision = engine.listener.decide(ClipSource([audio], lead_in=0.0), expecting)
-        assert decision is not None
-        if isinstance(decision.heard, Utterance):
-            heard.append((decision.heard.meaning, decision.heard.confidence))
+        decided = _hear(engine, text, voice, expecting)
+        if isinstance(decided, Utterance):
+            heard.append((decided.meaning, decided.confidence))
     assert [m for m, _ in heard].count(Answer("no")) >= 2, heard
     # anything else only with "I heard ... Is that right?" first
     assert all(c < CONFIRM_ANY_BELOW for m, c in heard if m != Answer("no")), heard
@@ -280,11 +283,9 @@ def test_a_yes_or_no_one_sound_from_its_opposite_is_confirmed_before_it_counts(
     heard = []
     for text in texts:
         for voice in THREE_VOICES[lang]:
-            audio = bytes(SAMPLE_RATE) + say(text, voice) + bytes(SAMPLE_RATE * 4)
-            decision = engine.listener.decide(ClipSource([audio], lead_in=0.0), expecting)
-            assert decision is not None
-            if isinstance(decision.heard, Utterance):
-                heard.append((text, decision.heard.meaning, decision.heard.confidence))
+            decided = _hear(engine, text, voice, expecting)
+            if isinstance(decided, Utterance):
+                heard.append((text, decided.meaning, decided.confidence))
     answers = [h for h in heard if h[1] in (Answer("yes"), Answer("no"))]
     assert answers, f"none of {texts} was heard as an answer: {heard}"
     assert all(confidence < CONFIRM_ANY_BELOW for _, _, confidence in answers), answers
@@ -301,10 +302,8 @@ def test_at_is_that_right_a_phrase_near_its_opposite_is_asked_again(
     checking = Expectation(None, QUESTION_COMMANDS, yes_no=True, checking=True)
 
     def heard(text: str, voice: Voice) -> object:
-        audio = bytes(SAMPLE_RATE) + say(text, voice) + bytes(SAMPLE_RATE * 4)
-        decision = engine.listener.decide(ClipSource([audio], lead_in=0.0), checking)
-        assert decision is not None
-        return decision.heard.meaning if isinstance(decision.heard, Utterance) else None
+        said = _hear(engine, text, voice, checking)
+        return said.meaning if isinstance(said, Utterance) else None
 
     taken = [(t, m) for t in near for v in THREE_VOICES[lang] if (m := heard(t, v)) is not None]
     assert not [(t, m) for t, m in taken if isinstance(m, Answer)], taken
@@ -338,10 +337,7 @@ def test_at_a_red_flag_an_unknown_dont_know_form_is_never_yes_or_no_unchecked(
     expecting = Expectation(red_flag, QUESTION_COMMANDS, safety_critical=True)  # as the dialog
     for text in UNKNOWN_DONT_KNOW[lang]:
         for voice in THREE_VOICES[lang]:
-            audio = bytes(SAMPLE_RATE) + say(text, voice) + bytes(SAMPLE_RATE * 4)
-            decision = engine.listener.decide(ClipSource([audio], lead_in=0.0), expecting)
-            assert decision is not None
-            heard = decision.heard
+            heard = _hear(engine, text, voice, expecting)
             if isinstance(heard, Utterance) and heard.meaning in (Answer("yes"), Answer("no")):
                 assert heard.confidence < Settings().confirm_below, (text, voice, heard)
 
@@ -385,11 +381,9 @@ def test_an_arm_and_a_leg_on_one_side_is_never_heard_as_one_leg(
     expecting = Expectation(knowledge.questions["sides"], QUESTION_COMMANDS)
     heard = []
     for voice in voices.get(lang, THREE_VOICES[lang]):
-        audio = bytes(SAMPLE_RATE) + say(text, voice) + bytes(SAMPLE_RATE * 4)
-        decision = engine.listener.decide(ClipSource([audio], lead_in=0.0), expecting)
-        assert decision is not None
-        if isinstance(decision.heard, Utterance):
-            heard.append(decision.heard.meaning)
+        decided = _hear(engine, text, voice, expecting)
+        if isinstance(decided, Utterance):
+            heard.append(decided.meaning)
     assert Answer("one_leg") not in heard, heard
     if lang == "en":
         assert Answer("one_side_body") in heard, heard
@@ -413,11 +407,9 @@ def test_what_the_kiosk_suggests_at_a_choice_is_heard_as_that_choice(
         for option, text in pack.questions[question.id].suggestions.items():
             heard = []
             for voice in voices:
-                audio = bytes(SAMPLE_RATE) + say(text, voice) + bytes(SAMPLE_RATE * 4)
-                decision = engine.listener.decide(ClipSource([audio], lead_in=0.0), expecting)
-                assert decision is not None
-                if isinstance(decision.heard, Utterance):
-                    heard.append(decision.heard.meaning)
+                decided = _hear(engine, text, voice, expecting)
+                if isinstance(decided, Utterance):
+                    heard.append(decided.meaning)
             if Answer(option) not in heard:
                 never_heard.append(text)
             heard_wrong += [(text, m) for m in heard if isinstance(m, Answer) and m.value != option]
