@@ -107,7 +107,9 @@ def test_every_screen_passes_the_audit_in_both_languages(
         stop_and_wait(browser, screen)
         answer_by_clicks(browser, screen, knowledge, ANSWERS)
         audit(browser, language, "results")
-        browser.find_element("css selector", "#controls [data-command='done']").click()
+        done = browser.find_element("css selector", "#controls [data-command='done']")
+        wait_for(browser, done.is_displayed, "the done button")  # late on a loaded machine
+        done.click()
         wait_for(browser, lambda: screen.ends() == 2, "the session to end")
         answer_by_clicks(browser, screen, knowledge, EMERGENCY)
         audit(browser, language, "emergency")
