@@ -81,6 +81,28 @@ def test_a_two_word_number_is_one_answer(pack: Pack, knowledge: Knowledge) -> No
     assert heard is not None and heard.text == "forty five"
 
 
+@pytest.mark.parametrize(
+    ("lang", "said", "alone", "number"),
+    [("ko", "어 오 모르겠어 요", "어 오", "5"), ("ko", "잘 오 글쎄요", "오", "5"),
+     ("ko", "넷 요", "넷", "4"), ("en", "five i don't know", "um five", "5")],
+)  # fmt: skip
+def test_a_number_among_other_words_is_no_age(
+    knowledge: Knowledge, lang: str, said: str, alone: str, number: str
+) -> None:
+    """Vosk heard "I'm not sure" (잘 모르겠어요) as "어 오 모르겠어 요" and 몰라요 as "넷
+    요" at full confidence: neither is an age of five or four, so the kiosk asks again;
+    the number said alone, a filler before it or not, is still heard."""
+    from kiosk.core.meaning import Answer
+    from kiosk.language.pack import load_pack
+
+    spoken = load_pack(lang, knowledge)
+    assert _read(spoken, knowledge, "age", (said, 40.0)) is None
+    heard = _read(spoken, knowledge, "age", (alone, 40.0))
+    expecting = Expectation(knowledge.questions["age"], QUESTION_COMMANDS)
+    assert heard is not None
+    assert spoken_meaning(spoken, heard.text, expecting) == Answer(number)
+
+
 def test_speech_outside_the_grammar_beside_an_answer_is_flagged(
     pack: Pack, knowledge: Knowledge
 ) -> None:

@@ -100,6 +100,7 @@ def test_a_korean_age_typed_with_its_unit_attached(
         ("age", "seventy-five", Answer("75")),
         ("age", "a hundred and one", Answer("101")),
         ("age", "forty two or forty three", NotUnderstood()),
+        ("age", "fifty, I don't know", NotUnderstood()),
         ("age", "300", OutOfRange(300)),
         ("age", "banana", NotUnderstood()),
     ],

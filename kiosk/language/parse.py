@@ -19,6 +19,7 @@ from kiosk.language.vocabulary import (
     normalise,
     sentence_meaning,
     vocabulary,
+    without_fillers,
 )
 from kiosk.triage.knowledge import YES, Kind, Question
 
@@ -64,6 +65,9 @@ def interpret_expected(pack: Pack, text: str, expecting: Expectation) -> Meaning
             return NotUnderstood()
         if answers_nothing_here(pack, expecting.question, meaning):
             return NotUnderstood()
+        question = expecting.question
+        if question and question.kind is Kind.NUMBER and read_numbers(pack, leftover):
+            return NotUnderstood()  # "45, I don't know": which one?
         return meaning
     return _number_meaning(pack, words, expecting.question)
 
@@ -75,6 +79,8 @@ def spoken_meaning(pack: Pack, text: str, expecting: Expectation) -> Meaning:
     meaning = sentence_meaning(pack, words, vocabulary(pack, expecting))
     if meaning is not None:
         return meaning
+    if not _only_number_words(pack, words):
+        return NotUnderstood()
     return _number_meaning(pack, words, expecting.question)
 
 
@@ -130,6 +136,13 @@ def _match(words: Sequence[str], terms: Sequence[Term]) -> tuple[set[Meaning], l
 
 def _negations(pack: Pack) -> set[str]:
     return {" ".join(normalise(n)) for n in pack.negations}
+
+
+def _only_number_words(pack: Pack, words: Sequence[str]) -> bool:
+    """A spoken number is the whole turn, fillers around it: Vosk heard "I'm not sure"
+    (잘 모르겠어요) as "어 오 모르겠어 요", and the 오 in it is no age of five."""
+    said = without_fillers(pack, words)
+    return bool(said) and all(w.isdecimal() or w in pack.numbers for w in said)
 
 
 def _number_meaning(pack: Pack, words: Sequence[str], question: Question | None) -> Meaning:

@@ -164,6 +164,12 @@ def takes_courtesy(meaning: Meaning) -> bool:
     return isinstance(meaning, Command) and not SPECS[meaning.name].final
 
 
+def without_fillers(pack: Pack, words: Sequence[str]) -> Sequence[str]:
+    """The words without the fillers said before and after them ("um sixty five")."""
+    spare = fillers(pack)
+    return _inside(words, spare, spare)
+
+
 def _inside(words: Sequence[str], before: frozenset[str], after: frozenset[str]) -> Sequence[str]:
     """The words without any run of `before` at the start or of `after` at the end."""
     start, end = 0, len(words)
