@@ -143,6 +143,24 @@ def test_a_number_heard_in_noise_is_confirmed_in_its_own_words(kiosk: Kiosk) -> 
     assert kiosk.dialog.answers["age"] == "42"
 
 
+def test_a_spoken_age_is_always_checked_and_a_typed_one_never(kiosk: Kiosk) -> None:
+    """PocketSphinx heard "forty" as 48 and "nineteen" as 90 at full confidence, so a
+    spoken number is read back before it counts; "no" asks the age again."""
+    kiosk.start()
+    _answer_until(kiosk, lambda q: q.kind.value == "number")
+    check = kiosk.say("nineteen", spoken=True)
+    assert isinstance(check[-1], Ask) and "19" in check[-1].text and kiosk.asking != "age"
+    again = kiosk.say("no", spoken=True)
+    assert kiosk.asking == "age" and "age" not in kiosk.dialog.answers, again
+    kiosk.say("ninety", spoken=True)
+    kiosk.say("yes", spoken=True)
+    assert kiosk.dialog.answers["age"] == "90"
+    kiosk.say("back")
+    assert kiosk.asking == "age"
+    kiosk.say("42")
+    assert kiosk.dialog.answers["age"] == "42" and kiosk.asking != "age"
+
+
 def test_a_confirmation_that_stays_unclear_counts_as_dont_know(kiosk: Kiosk) -> None:
     kiosk.start()
     question = kiosk.asking

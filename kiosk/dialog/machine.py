@@ -292,11 +292,14 @@ class Dialog(AnyPromptHandling, ReadBackHandling):
             self._ask(Prompt(question.id, simpler=True))
             return
         # 3 is "don't know" at every yes/no question but "slowly" at a choice: a key
-        # pressed out of habit must not become a choice unchecked ("I heard slowly...")
+        # pressed out of habit must not become a choice unchecked ("I heard slowly...").
+        # A number said aloud is always checked: recognizers mishear numbers at full
+        # confidence ("forty" as 48, "nineteen" as 90, 일흔 둘 as 2).
         doubtful = (
             confidence < CONFIRM_ANY_BELOW
             or (self._guards_emergency(question) and confidence < self._confirm_below)
             or (by_key and question.kind is Kind.CHOICE)
+            or (self._heard_spoken and question.kind is Kind.NUMBER)
         )
         if doubtful and value != DONT_KNOW:
             self._memory.pending = Pending(question.id, value, by_key=by_key)
