@@ -153,7 +153,7 @@ def test_a_microphone_that_goes_away_switches_to_keys_and_comes_back(
     lost, back = pack.say("microphone_lost"), pack.say("microphone_back")
     lines = run.lines()
     assert lines.count(lost) == 1 and lines.count(back) == 1
-    assert "1 for yes, 2 for no, 3 for don't know" in lost and "staff" in lost
+    assert "1 for yes, 2 for no, 3 for not sure" in lost and "staff" in lost
     asked_when_lost = [o for o in run.outputs if isinstance(o, Ask)][3]  # after 3 spoken answers
     after_lost = run.outputs[run.outputs.index(Say(lost, "error")) + 1]
     assert after_lost == asked_when_lost, "the unanswered question is asked again, for the keys"

@@ -221,6 +221,21 @@ THREE_VOICES = {
 }
 
 
+def test_the_dont_know_the_kiosk_teaches_is_heard_and_never_as_yes_or_no(
+    engine: Engine, pack: Pack, knowledge: Knowledge, lang: str
+) -> None:
+    """The kiosk tells people to say "not sure" / 잘 모르겠어요. It taught 몰라요 before,
+    which the tuning voices got right 1 time in 8 at a red flag and once heard as "네
+    어" (yes); and "I don't know", 5 of 8 at a yes/no question, where "I don't" is a no."""
+    taught = pack.spoken_answers["dont_know"][0]
+    assert all(taught in pack.say(m) for m in ("welcome", "unclear_yesno", "help_yesno"))
+    heard = [
+        _decide(engine, pack, knowledge, taught, v, "stroke_signs") for v in THREE_VOICES[lang]
+    ]
+    assert Answer("yes") not in heard and Answer("no") not in heard, heard
+    assert Answer("dont_know") in heard, heard
+
+
 def test_no_said_with_a_carrier_phrase_is_no_never_dont_know(
     engine: Engine, pack: Pack, knowledge: Knowledge, lang: str
 ) -> None:
