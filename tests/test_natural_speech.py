@@ -236,6 +236,18 @@ def test_the_dont_know_the_kiosk_teaches_is_heard_and_never_as_yes_or_no(
     assert Answer("dont_know") in heard, heard
 
 
+def test_a_plain_yes_at_a_choice_never_moves_the_voice_to_the_headphones(
+    engine: Engine, pack: Pack, knowledge: Knowledge, lang: str
+) -> None:
+    """Vosk heard the Korean 예 as 이어폰 ("earphones") at "how did it start?" for 5 of 8
+    tuning voices, once at full confidence: with headphones fitted, a person who said
+    yes would have heard nothing more from the room's loudspeaker."""
+    headphones = Command("headphones")
+    for yes in pack.answers["yes"][:2]:
+        heard = [_decide(engine, pack, knowledge, yes, v, "onset") for v in THREE_VOICES[lang]]
+        assert headphones not in heard, (yes, heard)
+
+
 def test_no_said_with_a_carrier_phrase_is_no_never_dont_know(
     engine: Engine, pack: Pack, knowledge: Knowledge, lang: str
 ) -> None:
