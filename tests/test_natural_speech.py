@@ -273,6 +273,30 @@ def test_the_yes_and_no_the_kiosk_suggests_are_never_swapped(
             assert wrong not in heard, (said, heard)
 
 
+def test_a_command_at_a_yes_no_question_is_never_an_unchecked_answer(
+    engine: Engine, pack: Pack, knowledge: Knowledge, lang: str
+) -> None:
+    """Vosk heard 더 크게 ("louder") as "네 그래요" (yes, unchecked at most questions) 6
+    times in 8 tuning voices and rates, while 그래요 itself was never heard right; 그만
+    ("stop") as 맞아 (yes) 3 times. (PocketSphinx heard "louder" as "well they are" at
+    0.3: checked, "I heard yes. Is that right?")"""
+    expecting = Expectation(knowledge.questions["diabetes"], QUESTION_COMMANDS)
+    commands = {
+        "en": ["louder", "speak up", "stop", "help"],
+        "ko": ["더 크게", "크게", "그만", "멈춰", "도와줘", "도움말"],
+    }[lang]
+    for said in commands:
+        heard = [_hear(engine, said, v, expecting) for v in THREE_VOICES[lang]]
+        unchecked = [
+            h
+            for h in heard
+            if isinstance(h, Utterance)
+            and isinstance(h.meaning, Answer)
+            and h.confidence >= CONFIRM_ANY_BELOW
+        ]
+        assert not unchecked, (said, heard)
+
+
 def test_no_said_with_a_carrier_phrase_is_no_never_dont_know(
     engine: Engine, pack: Pack, knowledge: Knowledge, lang: str
 ) -> None:
@@ -347,9 +371,9 @@ def test_at_is_that_right_a_phrase_near_its_opposite_is_asked_again(
     engine: Engine, pack: Pack, knowledge: Knowledge, lang: str
 ) -> None:
     """At "I heard no. Is that right?" nothing would check the check: "it is" and
-    "그래요", one short sound from "it isn't" and "안 그래요", are asked again (for a plain
+    있어요, one short sound from "it isn't" and 없어요, are asked again (for a plain
     yes or no) rather than taken; a plain "yes" is taken."""
-    near = {"en": ["it is", "it isn't"], "ko": ["그래요", "안 그래요"]}[lang]
+    near = {"en": ["it is", "it isn't"], "ko": ["있어요", "없어요"]}[lang]
     plain = {"en": "yes", "ko": "네"}[lang]
     checking = Expectation(None, QUESTION_COMMANDS, yes_no=True, checking=True)
 

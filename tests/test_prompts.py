@@ -53,7 +53,7 @@ def test_what_the_kiosk_suggests_saying_is_understood_as_that_choice(
      ("onset", "며칠이요", Answer("days")), ("sides", "양쪽 다리예요", Answer("both_legs")),
      ("age", "마흔다섯이요", Answer("45")), ("diabetes", "없어요", Answer("no")),
      ("diabetes", "네요", NotUnderstood()), ("diabetes", "예요", NotUnderstood()),
-     ("diabetes", "그래요", Answer("yes")), ("diabetes", "안 그래요", Answer("no")),
+     ("diabetes", "맞아요", Answer("yes")), ("diabetes", "안 그래요", Answer("no")),
      ("sides", "왼쪽 다리만요", Answer("one_leg")), ("sides", "다리만", NotUnderstood())],
 )  # fmt: skip
 def test_korean_typed_with_a_polite_ending_attached(
