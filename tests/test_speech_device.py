@@ -195,11 +195,12 @@ def answer_by_keys(
     kiosk: Kiosk, pack: Pack, knowledge: Knowledge, caption: str, sink: str = "kiosk"
 ) -> None:
     """Answer each question with the next of SHORT_SESSION's keys once the kiosk has
-    said it in full, until `caption` is shown."""
+    said it in full, until `caption` is shown (a limit, not a measure: the emergency
+    guidance and the results alone take about 70 s at 150 words a minute)."""
     asked = {pack.questions[q].ask for q in knowledge.questions}
     keys = list(SHORT_SESSION)
     seen = 0
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 240
     while not kiosk.captions.has(caption) and time.monotonic() < deadline:
         kiosk.captions.wait_for_new(seen, timeout=1)
         lines = kiosk.captions.lines[seen:]
