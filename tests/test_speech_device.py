@@ -188,7 +188,8 @@ def test_a_key_and_a_spoken_stop_each_silence_a_long_line(
 
 SHORT_SESSION = ("2", "2", "2", "1")
 """Keys for the first questions: no to three red flags, yes to the fourth (an
-emergency), so a whole session, results included, takes about a minute."""
+emergency), so a whole session, results included, takes about two and a half minutes
+at 150 words a minute (most of it the guidance and the results)."""
 
 
 def answer_by_keys(
