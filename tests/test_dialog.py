@@ -188,7 +188,7 @@ def test_unclear_choice_lists_the_choices(kiosk: Kiosk) -> None:
     kiosk.start()
     red_flags_no(kiosk)
     said = kiosk.say("purple")
-    assert "suddenly, over a few days or slowly" in said[0].text  # type: ignore[union-attr]
+    assert "all of a sudden, over a few days or slowly" in said[0].text  # type: ignore[union-attr]
 
 
 def test_a_choice_not_understood_twice_can_be_answered_with_a_number_key(
@@ -201,7 +201,7 @@ def test_a_choice_not_understood_twice_can_be_answered_with_a_number_key(
     red_flags_no(kiosk)
     kiosk.say("purple")
     second = [o.text for o in kiosk.say("purple") if isinstance(o, Say)]
-    assert "press 1 for suddenly, 2 for over a few days or 3 for slowly" in " ".join(second)
+    assert "press 1 for all of a sudden, 2 for over a few days or 3 for slowly" in " ".join(second)
     asked = [o.text for o in kiosk.say("3") if isinstance(o, Ask)]
     assert "onset" not in kiosk.dialog.answers, "3 is don't know elsewhere: checked first"
     assert asked == ["I heard slowly. Is that right? Please say yes or no."]
