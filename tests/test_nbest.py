@@ -103,6 +103,21 @@ def test_a_number_among_other_words_is_no_age(
     assert spoken_meaning(spoken, heard.text, expecting) == Answer(number)
 
 
+@pytest.mark.parametrize(
+    ("lang", "said", "heard"),
+    [("ko", "어 네", "어 네"), ("ko", "네 어", None), ("en", "yes um", "yes um")],
+)
+def test_korean_fillers_come_before_an_answer_only(
+    knowledge: Knowledge, lang: str, said: str, heard: str | None
+) -> None:
+    """Vosk heard 몰라요 ("I don't know") as "네 어", yes and then a filler, at 0.86; a
+    Korean speaker puts 어 and 음 first, so that is no yes. English "yes, um" still is."""
+    from kiosk.language.pack import load_pack
+
+    reading = _read(load_pack(lang, knowledge), knowledge, "diabetes", (said, 40.0))
+    assert (reading.text if reading else None) == heard
+
+
 def test_speech_outside_the_grammar_beside_an_answer_is_flagged(
     pack: Pack, knowledge: Knowledge
 ) -> None:

@@ -140,11 +140,12 @@ def jsgf_grammar(
     if spare:
         rules.append(f"<filler> = {' | '.join(spare)};")
     edge = "[<filler>] " if spare else ""
+    tail = " [<filler>]" if spare and pack.fillers_after else ""
     body = " | ".join(sentences)
     return (
         "#JSGF V1.0;\ngrammar prompt;\n"
         + "".join(f"{r}\n" for r in rules)
-        + f"public <turn> = {edge}({body}){' [<filler>]' if spare else ''};\n"
+        + f"public <turn> = {edge}({body}){tail};\n"
     )
 
 

@@ -167,6 +167,8 @@ class Pack:
     """Likewise for the commands."""
     fillers: tuple[str, ...] = ()
     """Words said before or after an answer that mean nothing ("um", "well")."""
+    fillers_after: bool = True
+    """Whether fillers may also end a spoken turn ("yes, um"); Korean puts them first."""
     courtesies: tuple[str, ...] = ()
     """Words said after a *command* that change nothing ("slower please"); not around
     answers, nor before a command, where "please" begins requests that are none."""
@@ -218,7 +220,17 @@ def load_pack(language: str, knowledge: Knowledge, folder: Path = DEFAULT_PROMPT
             "messages",
             "screen",
         },
-        frozenset({"spoken", "fillers", "courtesies", "spellings", "near_opposites", "endings"}),
+        frozenset(
+            {
+                "spoken",
+                "fillers",
+                "fillers_after",
+                "courtesies",
+                "spellings",
+                "near_opposites",
+                "endings",
+            }
+        ),
     )
     if top.get("language").text() != language:
         raise top.get("language").fail(f"must be {language!r}, the file's name")
@@ -246,6 +258,7 @@ def load_pack(language: str, knowledge: Knowledge, folder: Path = DEFAULT_PROMPT
         spoken_answers=_spoken(spoken, "answers", answers),
         spoken_commands=_spoken(spoken, "commands", commands),
         fillers=top.get("fillers").texts() if top.has("fillers") else (),
+        fillers_after=top.get("fillers_after").boolean() if top.has("fillers_after") else True,
         courtesies=top.get("courtesies").texts() if top.has("courtesies") else (),
         spellings=_spellings(top.get("spellings"))
         if top.has("spellings")

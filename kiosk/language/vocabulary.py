@@ -132,6 +132,12 @@ def fillers(pack: Pack) -> frozenset[str]:
     return frozenset(w for f in pack.fillers for w in normalise(f))
 
 
+def trailing_fillers(pack: Pack) -> frozenset[str]:
+    """The fillers that may end a spoken turn: none in Korean, where Vosk heard 몰라요
+    ("I don't know") as "네 어" (yes, then a filler) at 0.86."""
+    return fillers(pack) if pack.fillers_after else frozenset()
+
+
 def courtesies(pack: Pack) -> frozenset[str]:
     """Words that change nothing after a command ("please")."""
     return frozenset(w for c in pack.courtesies for w in normalise(c))
@@ -149,11 +155,11 @@ def sentence_terms(pack: Pack, words: Sequence[str], terms: Sequence[Term]) -> l
     meaning, fillers around, and courtesies after a command); None when the words are
     not one such sentence."""
     by_words = {t.words: t for t in terms}
-    spare = fillers(pack)
-    split = _one_meaning(_inside(words, spare, spare), by_words)
+    spare, after = fillers(pack), trailing_fillers(pack)
+    split = _one_meaning(_inside(words, spare, after), by_words)
     if split is not None:
         return split  # "yes please" and "wait please" are phrases of their own
-    polite = _one_meaning(_inside(words, spare, spare | courtesies(pack)), by_words)
+    polite = _one_meaning(_inside(words, spare, after | courtesies(pack)), by_words)
     if polite is not None and takes_courtesy(polite[0].meaning):
         return polite
     return None
@@ -166,8 +172,7 @@ def takes_courtesy(meaning: Meaning) -> bool:
 
 def without_fillers(pack: Pack, words: Sequence[str]) -> Sequence[str]:
     """The words without the fillers said before and after them ("um sixty five")."""
-    spare = fillers(pack)
-    return _inside(words, spare, spare)
+    return _inside(words, fillers(pack), trailing_fillers(pack))
 
 
 def _inside(words: Sequence[str], before: frozenset[str], after: frozenset[str]) -> Sequence[str]:
