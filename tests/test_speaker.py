@@ -433,3 +433,51 @@ def test_a_voice_over_the_kiosk_is_noticed_within_a_block_and_heard_whole_in_the
     assert abs(voice_at / 2 / SAMPLE_RATE - 0.5) <= 3 * BLOCK_SECONDS, (
         "the turn begins about half a second before the voice, which is heard whole"
     )
+
+
+def test_the_kiosks_own_echo_read_late_by_a_busy_processor_is_not_taken_for_a_voice() -> None:
+    """On a busy machine the barge-in thread may read the microphone's blocks a second
+    after they were recorded. The echo check must compare each block with what was
+    playing when it was *recorded*: by the time it is read the kiosk has stopped
+    talking, and a late clock would find no echo to explain the sound."""
+    import array
+
+    from kiosk.hearing.audio import BLOCK_SECONDS, SAMPLE_RATE
+    from kiosk.speaking.barge_in import BargeIn, PrimedSource
+
+    block = int(SAMPLE_RATE * BLOCK_SECONDS)
+    now = time.monotonic()
+    talk_from, talk_for, delay = now - 2.5, 1.0, 0.08
+    count = int(talk_for / BLOCK_SECONDS)
+    levels = [3000.0 if (n // 10) % 2 == 0 else 300.0 for n in range(count)]  # syllables
+    played = [(talk_from + n * BLOCK_SECONDS, level) for n, level in enumerate(levels)]
+
+    class LateMicrophone:
+        """Hands over blocks recorded while the kiosk talked, all at once, late."""
+
+        recorded_at: float | None = None
+
+        def open_blocks(self) -> Iterator[bytes]:
+            for n, level in enumerate(levels):
+                self.recorded_at = talk_from + delay + (n + 1) * BLOCK_SECONDS
+                half = int(level * 0.9)
+                yield array.array("h", [half, -half] * (block // 2)).tobytes()
+            while True:
+                self.recorded_at = time.monotonic()
+                yield bytes(2 * block)
+
+        def open_turn(self) -> Iterator[bytes]:
+            raise AssertionError("barge-in reads the microphone's blocks")
+
+        def reopen(self) -> None: ...
+
+        def close(self) -> None: ...
+
+    barge_in = BargeIn(
+        PrimedSource(LateMicrophone()),
+        played=lambda since: [(at, rms) for at, rms in played if at > since],
+    )
+    barge_in.begin()
+    time.sleep(0.5)
+    barge_in.end()
+    assert not barge_in.heard(), "the kiosk took its own late-read echo for a person"

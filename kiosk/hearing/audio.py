@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol
@@ -71,14 +72,19 @@ class ClipSource:
 
 
 class Microphone:
-    """sounddevice.RawInputStream whose callback only queues bytes (no work in the callback)."""
+    """sounddevice.RawInputStream whose callback only queues bytes and the time they came
+    (no work in the callback)."""
 
     def __init__(self, device: int | str | None = None, probe_seconds: float = 1.0) -> None:
         self.device = device
         self.probe_seconds = probe_seconds
         """How long `reopen` waits for the first sound before calling the device still gone."""
-        self._queue: queue.Queue[bytes] = queue.Queue()
+        self._queue: queue.Queue[tuple[float, bytes]] = queue.Queue()
         self._stream: Any = None
+        self.recorded_at: float | None = None
+        """Monotonic time the device handed over the latest block yielded. A busy
+        processor may leave blocks waiting in the queue: whoever compares the sound
+        with the clock (barge-in's echo check) needs when it was heard, not read."""
         self._rate = SAMPLE_RATE
         """The rate the device records at (converted to SAMPLE_RATE in open_turn)."""
 
@@ -105,9 +111,10 @@ class Microphone:
         """Chunks as the device records them."""
         while True:
             try:
-                yield self._queue.get(timeout=2.0)
+                self.recorded_at, block = self._queue.get(timeout=2.0)
             except queue.Empty as exc:
                 raise AudioDeviceError("the microphone stopped sending sound") from exc
+            yield block
 
     def reopen(self) -> None:
         """Close whatever is left, restart PortAudio (so a device plugged in again is
@@ -135,7 +142,7 @@ class Microphone:
             raise AudioDeviceError(f"no audio library: {exc} (install libportaudio2)") from exc
 
         def enqueue(data: Any, frames: int, when: Any, status: Any) -> None:
-            self._queue.put(bytes(data))
+            self._queue.put((time.monotonic(), bytes(data)))
 
         # Many sound cards record only at 44.1 or 48 kHz when nothing (PulseAudio,
         # PipeWire) converts for them: then record at the card's own rate and convert.

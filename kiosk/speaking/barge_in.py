@@ -112,6 +112,8 @@ class EchoPath:
             if score > best:
                 best, best_lag = score, lag
         if best_lag is not None:
+            if self.delay is None or abs(best_lag - self.delay) > ECHO_SLACK:
+                log.info("the kiosk's echo comes back after %.2f s", best_lag)
             self.delay = best_lag
 
     def echo(self, at: float, played: list[tuple[float, float]]) -> float:
@@ -203,7 +205,7 @@ class BargeIn:
             while self._running.is_set():
                 block = next(blocks)
                 self._keep(block)
-                if self._check(block, time.monotonic()):
+                if self._check(block, _recorded_at(self.microphone.source)):
                     self.microphone.prime(rechunked(chain(list(self._kept), blocks)))
                     self._heard.set()
                     return
@@ -224,7 +226,15 @@ class BargeIn:
         voice = False
         for i, level in enumerate(frames):
             at = start + i * FRAME_SECONDS
-            voice = self.gate.feed(level, self.path.echo(at, blocks)) or voice
+            echo = self.path.echo(at, blocks)
+            if self.gate.feed(level, echo) and not voice:
+                voice = True
+                log.info(
+                    "a voice over the kiosk: level %.0f against an echo of %.0f x %.2f "
+                    "(echo delay %s; read %.2f s after it was recorded)",
+                    level, echo, self.gate.echo_gain, self.path.delay,
+                    time.monotonic() - arrived,
+                )  # fmt: skip
             self.path.note(at, level)
         self._seconds_seen += len(chunk) / 2 / SAMPLE_RATE
         if not voice and self._seconds_seen - self._learnt_at >= LEARN_EVERY:
@@ -238,6 +248,13 @@ def _blocks(source: AudioSource) -> Iterator[bytes]:
     source without them) its chunks."""
     open_blocks: Callable[[], Iterator[bytes]] | None = getattr(source, "open_blocks", None)
     return open_blocks() if open_blocks is not None else source.open_turn()
+
+
+def _recorded_at(source: AudioSource) -> float:
+    """When the source's latest block was recorded: the microphone knows, even when
+    the block waited; for other sources (clips, tests) it is now."""
+    recorded_at: float | None = getattr(source, "recorded_at", None)
+    return time.monotonic() if recorded_at is None else recorded_at
 
 
 def _frame_levels(chunk: bytes) -> list[float]:
