@@ -191,6 +191,24 @@ def test_unclear_choice_lists_the_choices(kiosk: Kiosk) -> None:
     assert "all of a sudden, over a few days or slowly" in said[0].text  # type: ignore[union-attr]
 
 
+def test_someone_typing_is_told_what_to_type_and_someone_speaking_what_to_say(
+    kiosk: Kiosk,
+) -> None:
+    """The hint after an answer not understood matches how the answer came: typed
+    nonsense gets "please type", a turn the recognizer could not make out "please say",
+    at a yes/no question, a choice and the age."""
+    kiosk.start()
+    assert "Please type yes, no, or not sure" in kiosk.say("purple")[0].text  # type: ignore[union-attr]
+    assert "Please say yes, no, or not sure" in kiosk.unclear()[0].text  # type: ignore[union-attr]
+    red_flags_no(kiosk)
+    assert "Please type all of a sudden" in kiosk.say("purple")[0].text  # type: ignore[union-attr]
+    assert "Please say all of a sudden" in kiosk.unclear()[0].text  # type: ignore[union-attr]
+    _answer_until(kiosk, lambda q: q.kind.value == "number")
+    assert "type your age in figures" in kiosk.say("old")[0].text  # type: ignore[union-attr]
+    assert "Please type a number from" in kiosk.say("400")[0].text  # type: ignore[union-attr]
+    assert "Please say a number from" in kiosk.say("400", spoken=True)[0].text  # type: ignore[union-attr]
+
+
 def test_a_choice_not_understood_twice_can_be_answered_with_a_number_key(
     kiosk: Kiosk,
 ) -> None:

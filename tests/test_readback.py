@@ -96,7 +96,7 @@ def test_at_the_walking_follow_up_back_unclear_and_keys_work_as_at_a_yes_no_ques
     assert kiosk.say("go back")[-1].text == broad, "back to the question as first asked"
     kiosk.say("no")
     said = kiosk.say("purple")
-    assert said[0].text == kiosk.pack.say("unclear_yesno")
+    assert said[0].text == kiosk.pack.say("unclear_yesno_typed")
     assert said[-1].text == kiosk.pack.questions["function_now"].if_no.ask  # type: ignore[union-attr]
     kiosk.say("2")  # the "no" key: not even with support
     assert kiosk.asking == "confirm"  # a key at a choice is checked: "I heard I cannot walk"

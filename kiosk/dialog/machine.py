@@ -79,6 +79,7 @@ class Dialog(AnyPromptHandling, ReadBackHandling):
         self._fresh_patience = patience or Patience()
         self._memory = SessionMemory(self._fresh_patience)
         self._heard_spoken = False
+        self._heard_typed = False
         Machine(
             model=self,
             states=State,
@@ -100,6 +101,7 @@ class Dialog(AnyPromptHandling, ReadBackHandling):
             return
         self._memory.patience = self._memory.patience.heard()
         self._heard_spoken = isinstance(heard, Utterance) and heard.spoken
+        self._heard_typed = isinstance(heard, Utterance) and not heard.spoken
         if self.state is State.IDLE:
             self._on_idle(heard)
         elif self.state in (State.RESULTS, State.EMERGENCY):
@@ -417,7 +419,22 @@ class Dialog(AnyPromptHandling, ReadBackHandling):
             self._emit(self._memory.voice.as_event())  # the speaker goes back to the defaults
 
     def _say(self, key: str, kind: str = "info", **fields: object) -> None:
+        if self._heard_typed and key in SAID_TO_TYPISTS:
+            key += "_typed"  # "please type yes or no", not "please say" to someone typing
         self._emit(Say(self.pack.say(key, **fields), kind))  # type: ignore[arg-type]
+
+
+SAID_TO_TYPISTS = frozenset(
+    {
+        "unclear_yesno",
+        "unclear_choice",
+        "unclear_number",
+        "out_of_range",
+        "unclear_results",
+        "readback_which_unclear",
+    }
+)
+"""Messages that tell a person how to answer: each has a `_typed` form in the packs."""
 
 
 def _keys(question: Question) -> dict[str, str]:
