@@ -39,7 +39,7 @@ from kiosk.dialog.table import (
 )
 from kiosk.dialog.voice_levels import VoiceLevels
 from kiosk.language import present
-from kiosk.language.pack import Pack
+from kiosk.language.pack import MESSAGE_FIELDS, Pack
 from kiosk.language.parse import (
     Answer,
     Command,
@@ -419,22 +419,10 @@ class Dialog(AnyPromptHandling, ReadBackHandling):
             self._emit(self._memory.voice.as_event())  # the speaker goes back to the defaults
 
     def _say(self, key: str, kind: str = "info", **fields: object) -> None:
-        if self._heard_typed and key in SAID_TO_TYPISTS:
-            key += "_typed"  # "please type yes or no", not "please say" to someone typing
+        typed = f"{key}_typed"  # "please type yes or no", not "please say", to a typist
+        if self._heard_typed and typed in MESSAGE_FIELDS:
+            key = typed
         self._emit(Say(self.pack.say(key, **fields), kind))  # type: ignore[arg-type]
-
-
-SAID_TO_TYPISTS = frozenset(
-    {
-        "unclear_yesno",
-        "unclear_choice",
-        "unclear_number",
-        "out_of_range",
-        "unclear_results",
-        "readback_which_unclear",
-    }
-)
-"""Messages that tell a person how to answer: each has a `_typed` form in the packs."""
 
 
 def _keys(question: Question) -> dict[str, str]:
