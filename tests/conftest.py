@@ -57,8 +57,10 @@ class Kiosk:
     def silence(self) -> list[Output]:
         return self._run(Silence())
 
-    def unclear(self) -> list[Output]:
-        return self._run(Unclear())
+    def unclear(self, noisy: bool = False) -> list[Output]:
+        """A turn the recognizer could not make out (`noisy`: the voice was lost in
+        the room)."""
+        return self._run(Unclear(noisy))
 
     @property
     def state(self) -> State:

@@ -209,6 +209,24 @@ def test_someone_typing_is_told_what_to_type_and_someone_speaking_what_to_say(
     assert "Please say a number from" in kiosk.say("400", spoken=True)[0].text  # type: ignore[union-attr]
 
 
+def test_a_voice_lost_in_a_noisy_room_is_told_to_come_closer_once_per_question(
+    kiosk: Kiosk,
+) -> None:
+    """When the recognizer could not make out a voice that stood barely above the room,
+    the person hears that coming closer would help, then the usual hint and the question;
+    not again at the same question (someone who cannot move is not nagged), but again
+    at the next one. A turn that was simply not understood does not mention noise."""
+    kiosk.start()
+    closer = "come a little closer to the microphone"
+    said = [o.text for o in kiosk.unclear(noisy=True) if isinstance(o, Say | Ask)]
+    assert closer in said[0] and "Please say yes, no, or not sure" in said[1], said
+    assert isinstance(kiosk.out[-1], Ask), "the question is asked again after the advice"
+    assert not any(closer in o.text for o in kiosk.unclear(noisy=True) if isinstance(o, Say))
+    kiosk.say("no")
+    assert not any(closer in o.text for o in kiosk.unclear() if isinstance(o, Say))
+    assert any(closer in o.text for o in kiosk.unclear(noisy=True) if isinstance(o, Say))
+
+
 def test_a_choice_not_understood_twice_can_be_answered_with_a_number_key(
     kiosk: Kiosk,
 ) -> None:

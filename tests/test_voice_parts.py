@@ -467,9 +467,35 @@ def test_pocketsphinx_asks_again_when_a_sentence_is_said_instead_of_an_answer(
                     ClipSource([audio]), expectation_for(knowledge, "stroke_signs")
                 )
                 assert decision is not None
-                if decision.heard != Unclear():
+                if not isinstance(decision.heard, Unclear):
                     taken.append((voice, sentence, decision.heard))
     assert taken == []
+
+
+@pytest.mark.parametrize("snr", [15.0, 10.0])
+def test_a_voice_lost_among_other_talkers_is_told_apart_from_words_not_understood(
+    knowledge: Knowledge, snr: float
+) -> None:
+    """What is not understood in a room of other talkers comes back as noisy, so that
+    the person is told to come closer; the same words in a quiet room are simply not
+    understood, and nobody is told the room is noisy when it is not."""
+    from kiosk.app.recognize import expectation_for
+    from kiosk.core.events import Unclear
+    from kiosk.hearing.engines import choose_engine
+    from tests.support.speech import active_power, mixed, require_voice_tools, speak
+
+    require_voice_tools()
+    listener = choose_engine(load_pack("en", knowledge), knowledge, "pocketsphinx").listener
+    expecting = expectation_for(knowledge, "diabetes")
+    sentence = speak("could you call the nurse for me", "en-us")
+    quiet = bytes(16000) + sentence + bytes(32000 * 3)
+    talkers = _room_of_talkers(len(quiet) / 32000 + 1)[32000:]  # already talking
+    in_the_room = mixed(quiet, talkers, snr, active_power(sentence))
+    heard = [
+        listener.decide(ClipSource([audio], lead_in=0.0), expecting)
+        for audio in (quiet, in_the_room)
+    ]
+    assert [d.heard if d else None for d in heard] == [Unclear(noisy=False), Unclear(noisy=True)]
 
 
 def test_pocketsphinx_understands_answers_the_kiosk_waited_on(knowledge: Knowledge) -> None:

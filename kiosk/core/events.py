@@ -33,6 +33,10 @@ class Utterance:
 class Unclear:
     """Speech was heard but matched nothing the kiosk accepts here."""
 
+    noisy: bool = False
+    """The person's voice stood barely above the room (other people talking, noise):
+    coming closer to the microphone is what would help, and the kiosk says so."""
+
 
 @dataclass(frozen=True)
 class Silence:

@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from transitions import Machine
 
-from kiosk.core.events import Ask, End, Heard, Output, Say, Silence, Start, Utterance
+from kiosk.core.events import Ask, End, Heard, Output, Say, Silence, Start, Unclear, Utterance
 from kiosk.dialog.commands import AnyPromptHandling
 from kiosk.dialog.memory import SessionMemory
 from kiosk.dialog.patience import Patience
@@ -102,6 +102,8 @@ class Dialog(AnyPromptHandling, ReadBackHandling):
         self._memory.patience = self._memory.patience.heard()
         self._heard_spoken = isinstance(heard, Utterance) and heard.spoken
         self._heard_typed = isinstance(heard, Utterance) and not heard.spoken
+        if isinstance(heard, Unclear) and heard.noisy and self.state is not State.IDLE:
+            self._advise_closer()
         if self.state is State.IDLE:
             self._on_idle(heard)
         elif self.state in (State.RESULTS, State.EMERGENCY):
@@ -116,6 +118,14 @@ class Dialog(AnyPromptHandling, ReadBackHandling):
             self._on_checking_stop(self._meaning(heard))
         elif self.state in ASKING:
             self._on_question(heard)
+
+    def _advise_closer(self) -> None:
+        """The person's voice was lost in the room: say that coming closer helps, once
+        per question (before the usual hint and the question again)."""
+        where = self.asking or self.state.name
+        if self._memory.advised_closer_at != where:
+            self._memory.advised_closer_at = where
+            self._say("noisy_room")
 
     @property
     def expecting(self) -> Expectation:

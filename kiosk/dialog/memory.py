@@ -45,5 +45,8 @@ class SessionMemory:
     """The question asked again after the person chose it at the read-back."""
     repeated: set[str] = field(default_factory=set)
     """Questions the person asked to hear again."""
+    advised_closer_at: str | None = None
+    """The question at which the person was last told the room is noisy (told once
+    per question: someone who cannot move closer is not told again and again)."""
     how: dict[str, list[str]] = field(default_factory=dict)
     """question -> how its answer came (`dialog_readback.HOW`), for the clinician."""

@@ -130,6 +130,8 @@ class DecidingListener:
         else:
             heard = self._doubted_if_swappable(trusted_in_the_room(heard, turn), expecting)
             heard = self._unless_it_answers_nothing(heard, expecting)
+            if isinstance(heard, Unclear) and turn.noisy:
+                heard = Unclear(noisy=True)
         return Decision(heard, grammar_text, free_text, turn.last_change, turn.elapsed)
 
     def _unless_it_answers_nothing(self, heard: Heard, expecting: Expectation) -> Heard:

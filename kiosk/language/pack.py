@@ -44,6 +44,7 @@ MESSAGE_FIELDS: Mapping[str, frozenset[str]] = {
         "out_of_range": "number low high",
         "unclear_results": "",
         "unclear_idle": "",
+        "noisy_room": "",
         # A message with a "_typed" form is said in it to someone who typed (Dialog._say).
         "unclear_yesno_typed": "",
         "unclear_choice_typed": "choices",
