@@ -300,7 +300,7 @@ def rows(outcomes: list[Outcome]) -> Iterator[tuple[str, str]]:
     yield "right answers confirmed first", _share(sum(map(confirmed, right)), len(right))
     taken = taken_wrongly(answers)
     yield "answer taken as another (all)", _share(len(taken), len(answers), 1)
-    for condition in ("clean", "babble 15", "babble 10"):
+    for condition in ("clean", "babble 15", "babble 21", "babble 10"):
         group = [o for o in answers if o.condition == condition]
         bad = [o for o in taken if o.condition == condition]
         yield f"  ... {condition}", _share(len(bad), len(group), 1)
