@@ -66,8 +66,12 @@ CHOICE_QUESTION = "sides"
 RED_FLAG = "stroke_signs"
 LEAD_IN = 0.5
 TAIL = 3.0
+NOISY_TAIL = 9.0
+"""A noisy room goes on after the answer for longer than any turn waits: a room that fell
+silent part-way through a turn (the clip's end) would hand the kiosk a quiet room to
+measure the voice against, which no waiting room does."""
 BABBLE_TRACKS = 4
-BABBLE_SECONDS = 12.0
+BABBLE_SECONDS = 16.0
 
 
 @dataclass(frozen=True)
@@ -197,7 +201,9 @@ def run_task(task: Task) -> list[Outcome]:
 
 def heard_as(task: Task, clip: bytes, condition: str) -> bytes:
     """The audio of one trial: a quiet lead-in, the answer, a quiet tail, and the room."""
-    lead, tail = bytes(int(SAMPLE_RATE * LEAD_IN) * 2), bytes(int(SAMPLE_RATE * TAIL) * 2)
+    lead = bytes(int(SAMPLE_RATE * LEAD_IN) * 2)
+    quiet = condition in ("clean", "reverb")
+    tail = bytes(int(SAMPLE_RATE * (TAIL if quiet else NOISY_TAIL)) * 2)
     seed = zlib.crc32(repr((task, condition)).encode())
     half = task.item.half
     if condition == "reverb":
