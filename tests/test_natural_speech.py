@@ -236,17 +236,25 @@ def test_the_dont_know_the_kiosk_teaches_is_heard_and_never_as_yes_or_no(
     assert Answer("dont_know") in heard, heard
 
 
-def test_the_quieter_the_kiosk_teaches_is_heard_and_never_as_an_answer(
-    engine: Engine, pack: Pack, knowledge: Knowledge, lang: str
+@pytest.mark.parametrize("command", ["slower", "faster", "quieter"])
+def test_the_speed_and_volume_commands_the_kiosk_teaches_are_heard_never_as_answers(
+    engine: Engine, pack: Pack, knowledge: Knowledge, lang: str, command: str
 ) -> None:
-    """The kiosk tells people to say "too loud" / 너무 시끄러워 to make it quieter. It
-    taught 작게 ("smaller") before, which the benchmark's Korean voices never got right
-    (0 of 8 at a red flag, twice as 맞아, a yes); 너무 시끄러워 was heard 8 of 8."""
-    taught = pack.spoken_commands["quieter"][0]
+    """The help message teaches one way to ask for each. In Korean it taught 느리게
+    ("slowly"), 더 빠르게 ("faster") and 작게 ("smaller"), which the benchmark's tuning
+    voices got right 0, 1 to 3 and 0 times in 8 (작게 twice as 맞아, a yes); the "too ..."
+    forms, as English teaches "too loud", 6 to 8 of 8 each. English taught "speed up"
+    (5 of 8; "too slow" 8 of 8)."""
+    if (lang, command) == ("en", "slower"):
+        pytest.xfail(
+            "'slow down' (7 of 8 tuning voices, 4 of 8 test voices) is heard 1 of 3 by these "
+            "voices; no English form was found that does better (issue 18)"
+        )
+    taught = pack.spoken_commands[command][0]
     assert taught in pack.say("help_commands")
     heard = [_decide(engine, pack, knowledge, taught, v) for v in THREE_VOICES[lang]]
     assert not any(isinstance(h, Answer) for h in heard), heard
-    assert heard.count(Command("quieter")) >= 2, heard
+    assert heard.count(Command(command)) >= 2, heard
 
 
 def test_a_plain_yes_at_a_choice_never_moves_the_voice_to_the_headphones(
@@ -305,9 +313,11 @@ def test_a_command_at_a_question_is_never_an_unchecked_answer(
         Settings().confirm_below if guards_emergency(knowledge, question) else CONFIRM_ANY_BELOW
     )
     commands = {
-        "en": ["louder", "speak up", "stop", "help", "slow down", "speed up", "undo that"],
-        "ko": ["더 크게", "크게", "그만", "멈춰", "도와줘", "도움말", "빠르게", "더 빠르게"],
-    }[lang]
+        "en": ["louder", "speak up", "stop", "help", "slow down", "speed up", "too slow",
+               "undo that"],
+        "ko": ["더 크게", "크게", "그만", "멈춰", "도와줘", "도움말", "빠르게", "더 빠르게",
+               "너무 빨라", "너무 느려", "너무 시끄러워"],
+    }[lang]  # fmt: skip
     found_with = {"undo that": [Voice("espeak", "en+f1", 170)]}  # the voice that showed it
     for said in commands:
         voices = THREE_VOICES[lang] + found_with.get(said, [])
