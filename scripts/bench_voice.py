@@ -200,7 +200,8 @@ def run_task(task: Task) -> list[Outcome]:
 
 
 def heard_as(task: Task, clip: bytes, condition: str) -> bytes:
-    """The audio of one trial: a quiet lead-in, the answer, a quiet tail, and the room."""
+    """The audio of one trial: a lead-in, the answer and a tail, in the room (a noisy
+    room goes on past the end of any turn)."""
     lead = bytes(int(SAMPLE_RATE * LEAD_IN) * 2)
     quiet = condition in ("clean", "reverb")
     tail = bytes(int(SAMPLE_RATE * (TAIL if quiet else NOISY_TAIL)) * 2)

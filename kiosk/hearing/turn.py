@@ -69,9 +69,9 @@ DEFAULT_ENDPOINTING = Endpointing()
 NOISY_BELOW_DB = 30.0
 """A voice less far above the room than this was heard in noise. Clean speech stands
 40 dB and more above the room; with other people talking 15 dB below the person (the
-benchmark's babble), 8 to 23 dB, and 21 dB below (the person came closer), up to about
-29 dB. At 25 dB the kiosk trusted answers heard in that last room: two yes/no swaps in
-90 tuning answers, unchecked (docs/decisions/0001-natural-speech.md, stop 33)."""
+benchmark's babble), 15 to 26 dB, and 21 dB below (the person came closer), 22 to 31
+dB. At 25 dB the kiosk trusted most of what it heard in that last room and took 2 of 90
+tuning answers as another, unchecked (docs/decisions/0001-natural-speech.md, stop 33)."""
 DOUBTFUL_CONFIDENCE = 0.3
 """The confidence of an answer heard in noise: below the dialog's CONFIRM_ANY_BELOW, so
 "I heard no. Is that right?" comes before it counts, whatever the question."""
