@@ -283,12 +283,13 @@ def measure(env: dict[str, str], scratch: Path, trials: int) -> int:
     barge_in = BargeIn(PrimedSource(microphone), speaker.played)
     voiced = front_end(speaker, barge_in, Inbox())
     try:
-        rig = rig_delay(mic, voice, env, stop_clip(scratch), max(5, trials // 2))
+        stop_wav = stop_clip(scratch)
+        rig = rig_delay(mic, voice, env, stop_wav, max(5, trials // 2))
         first = say_to_sound(speaker, room, trials)
         keys = key_to_silence(keyed, inbox, room, trials)
         lines = session_lines()
         false, spoken = false_barge_ins(voiced, lines)
-        stops, missed = voice_to_silence(voiced, room, voice, env, stop_clip(scratch), trials)
+        stops, missed = voice_to_silence(voiced, room, voice, env, stop_wav, trials)
     finally:
         speaker.close()
         microphone.close()
