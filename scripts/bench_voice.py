@@ -280,7 +280,11 @@ CONFIRM_BELOW = 0.9
 def confirmed(o: Outcome) -> bool:
     """The dialog asks "Is that right?" before a doubtful red-flag answer counts, and
     before any answer heard in noise counts (kiosks from before that: red flags only),
-    each kiosk by its own rule."""
+    each kiosk by its own rule. It never checks a command, however unsure (the listener
+    asks again instead when one would take something back), nor a "don't know" (which
+    adds nothing to the scores); so neither counts as confirmed here."""
+    if not o.meaning.startswith("answer:") or o.meaning == "answer:dont_know":
+        return False
     return (o.item.question == RED_FLAG and o.confidence < CONFIRM_BELOW) or (
         o.confidence < o.confirm_any_below
     )
