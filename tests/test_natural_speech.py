@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from kiosk.app.recognize import expectation_for
 from kiosk.config.settings import Settings
 from kiosk.core.events import Heard, Output, Result, Utterance
 from kiosk.core.meaning import Answer, Command
@@ -209,7 +210,7 @@ def _hear(engine: Engine, text: str, voice: Voice, expecting: Expectation) -> He
 def _decide(
     engine: Engine, pack: Pack, knowledge: Knowledge, text: str, voice: Voice, at: str = "diabetes"
 ) -> object:
-    heard = _hear(engine, text, voice, Expectation(knowledge.questions[at], QUESTION_COMMANDS))
+    heard = _hear(engine, text, voice, expectation_for(knowledge, at))  # as the dialog
     # marked as heard, so a spoken "stop" is checked before any answer is cleared
     assert not isinstance(heard, Utterance) or heard.spoken, heard
     return heard.meaning if isinstance(heard, Utterance) else None
@@ -308,7 +309,7 @@ def test_a_command_at_a_question_is_never_an_unchecked_answer(
     from kiosk.triage.rules import guards_emergency
 
     question = knowledge.questions[at]
-    expecting = Expectation(question, QUESTION_COMMANDS)
+    expecting = expectation_for(knowledge, at)
     checked_below = (
         Settings().confirm_below if guards_emergency(knowledge, question) else CONFIRM_ANY_BELOW
     )
@@ -349,7 +350,7 @@ def test_a_bare_no_at_a_red_flag_is_heard_as_no(
     "dunno" and "who knows" in the grammar, "uh no" lost its lead to them and was asked
     again 11 times in 12 (English)."""
     text = {"en": "no", "ko": "아니요"}[lang]
-    expecting = Expectation(knowledge.questions[knowledge.red_flag_questions[0]], QUESTION_COMMANDS)
+    expecting = expectation_for(knowledge, knowledge.red_flag_questions[0])
     heard = []
     for voice in THREE_VOICES[lang]:
         decided = _hear(engine, text, voice, expecting)
@@ -489,7 +490,7 @@ def test_an_arm_and_a_leg_on_one_side_is_never_heard_as_one_leg(
     asked again, never taken as one leg."""
     text = {"en": "my left arm and leg", "ko": "왼쪽 팔다리"}[lang]
     voices = {"en": [Voice("festival", "slt"), Voice("espeak", "en-us", 150)]}
-    expecting = Expectation(knowledge.questions["sides"], QUESTION_COMMANDS)
+    expecting = expectation_for(knowledge, "sides")  # as the dialog: it guards an emergency
     heard = []
     for voice in voices.get(lang, THREE_VOICES[lang]):
         decided = _hear(engine, text, voice, expecting)

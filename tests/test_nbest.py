@@ -7,8 +7,9 @@ from collections.abc import Callable, Hashable
 import pytest
 
 from kiosk.dialog.machine import QUESTION_COMMANDS
+from kiosk.dialog.table import CONFIRM_ANY_BELOW
 from kiosk.hearing.grammar import Expectation
-from kiosk.hearing.nbest import MIN_AGREED, Alternative, Reading, agreed, read
+from kiosk.hearing.nbest import MIN_AGREED, MIN_DOUBTFUL, Alternative, Reading, agreed, read
 from kiosk.language.pack import Pack
 from kiosk.language.parse import NotUnderstood, spoken_meaning
 from kiosk.triage.knowledge import Knowledge
@@ -149,13 +150,23 @@ def test_decodings_that_disagree_leave_a_doubtful_answer_to_confirm(
     assert heard.confidence < 0.9, "a red-flag answer heard this way is confirmed first"
 
 
-def test_an_answer_only_one_speed_barely_heard_is_asked_again(
+def test_an_answer_the_speeds_barely_agree_on_is_doubtful_and_less_is_asked_again(
     pack: Pack, knowledge: Knowledge
 ) -> None:
-    weak = 3 * MIN_AGREED - 0.05
-    readings = [None, Reading("yes", weak, False), None]
-    assert agreed(readings, _meaning_at(pack, knowledge, "stroke_signs")) is None
-    assert agreed([None, None, None], _meaning_at(pack, knowledge, "stroke_signs")) is None
+    """Between MIN_DOUBTFUL and MIN_AGREED the answer is read, but as doubtful (the
+    person is asked to confirm it); below MIN_DOUBTFUL it is not heard at all."""
+    meaning = _meaning_at(pack, knowledge, "stroke_signs")
+    weak = 3 * (MIN_DOUBTFUL + MIN_AGREED) / 2
+    heard = agreed(
+        [None, Reading("yes", weak / 2, False), Reading("yes", weak / 2, False)], meaning
+    )
+    assert heard is not None and heard.text == "yes" and heard.doubtful
+    assert heard.confidence < CONFIRM_ANY_BELOW, "the dialog confirms it before it counts"
+    sure = agreed([Reading("yes", 1.0, False), Reading("yeah", 0.8, False), None], meaning)
+    assert sure is not None and not sure.doubtful
+    too_weak = 3 * MIN_DOUBTFUL - 0.05
+    assert agreed([None, Reading("yes", too_weak, False), None], meaning) is None
+    assert agreed([None, None, None], meaning) is None
 
 
 def test_with_voting_most_speeds_must_read_the_answer_and_none_another(

@@ -534,6 +534,55 @@ def test_pocketsphinx_understands_answers_the_kiosk_waited_on(knowledge: Knowled
     assert understood >= 10  # 20 of 21 before issue 18 (11 now): see the long-pause test
 
 
+def _three_speeds(text: str, share: float) -> list[dict[str, Any]]:
+    """Vosk's final results at the three speeds, each reading `text` with this share of
+    its N-best list (the rest going to two answers at once, which means nothing)."""
+    rival = math.log((1 - share) / share) if share < 1 else -50.0
+    alternatives = [{"text": text, "confidence": 0.0}, {"text": "네 아니요", "confidence": rival}]
+    return [{"alternatives": alternatives} for _ in range(3)]
+
+
+def test_an_answer_vosk_barely_agrees_on_is_checked_with_the_person(
+    knowledge: Knowledge,
+) -> None:
+    """Korean answers read with little agreement across the three speeds (most of them
+    right, on the benchmark's tuning half) are confirmed with the person instead of
+    being asked again. Such a reading never confirms anything itself, and it is asked
+    again where a hurried "yes" to a wrong check could hide an emergency, and when the
+    dialog would act on it unchecked (a command, a "don't know")."""
+    from kiosk.core.events import Unclear, Utterance
+    from kiosk.core.meaning import Command
+    from kiosk.dialog.table import CONFIRM_ANY_BELOW
+    from kiosk.hearing.engines import choose_engine
+    from kiosk.hearing.nbest import MIN_AGREED, MIN_DOUBTFUL
+    from kiosk.hearing.vosk_engine import VoskListener
+
+    korean = load_pack("ko", knowledge)
+    listener = choose_engine(korean, knowledge, "vosk").listener
+    assert isinstance(listener, VoskListener)
+    question = Expectation(knowledge.questions["diabetes"], QUESTION_COMMANDS)
+    check = Expectation(None, QUESTION_COMMANDS, yes_no=True, checking=True)
+    weak = (MIN_DOUBTFUL + MIN_AGREED) / 2
+
+    def heard(text: str, share: float, expecting: Expectation) -> Any:
+        return listener._heard(_three_speeds(text, share), None, expecting)
+
+    doubtful = heard("아니요", weak, question)
+    assert isinstance(doubtful, Utterance) and doubtful.meaning == Answer("no")
+    assert doubtful.confidence < CONFIRM_ANY_BELOW, "I heard 아니요. Is that right?"
+    sure = heard("아니요", 0.9, question)
+    assert isinstance(sure, Utterance) and sure.confidence >= CONFIRM_ANY_BELOW
+    assert isinstance(heard("네", weak, check), Unclear), "a doubt cannot confirm an answer"
+    assert isinstance(heard("뒤로", weak, question), Unclear), "nor take one back"
+    red_flag = Expectation(knowledge.questions["stroke_signs"], QUESTION_COMMANDS, False, True)
+    assert isinstance(heard("아니요", weak, red_flag), Unclear), "where it could hide an emergency"
+    assert isinstance(heard("다시", weak, question), Unclear), "a command is done unchecked"
+    assert isinstance(heard("몰라요", weak, question), Unclear), "so is a don't know"
+    again = heard("다시", 0.9, question)
+    assert isinstance(again, Utterance) and again.meaning == Command("repeat")
+    assert heard("아니요", MIN_DOUBTFUL - 0.05, question) == Unclear()
+
+
 def test_vosk_understands_more_voices_by_hearing_them_at_three_speeds(
     knowledge: Knowledge,
 ) -> None:

@@ -222,6 +222,13 @@ def trusted_in_the_room(heard: Heard, turn: Turn) -> Heard:
     (docs/decisions/0001-natural-speech.md)."""
     if not isinstance(heard, Utterance) or not turn.noisy:
         return heard
+    return doubted(heard)
+
+
+def doubted(heard: Utterance) -> Heard:
+    """A hearing not to be trusted on its own (in noise, or read with little agreement):
+    an answer counts only once confirmed, and a command that ends the session or takes
+    back an answer is asked again rather than done."""
     if isinstance(heard.meaning, Command) and SPECS[heard.meaning.name].undoes:
         return Unclear()
     return replace(heard, confidence=min(heard.confidence, DOUBTFUL_CONFIDENCE))

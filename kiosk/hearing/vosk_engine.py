@@ -6,9 +6,11 @@ settled answer, longer ones while the answer may still change or is half said).
 Which answer: the grammar decoder keeps an N-best list, read by `kiosk.hearing.nbest` (one
 spoken sentence per turn; how sure is the share of the list that means it). Two more
 grammar decoders hear the same speech 10% slower and 10% faster (SPEEDS), and the answer
-is the one the three readings agree on. A reading that holds a word the model does not
-know (its unknown-word symbol) is asked again: part of what was said was not understood,
-and a phrase must never become a meaning it only partly contains.
+is the one the three readings agree on; an answer they agree on only weakly is confirmed
+with the person before it counts (`kiosk.hearing.nbest.MIN_DOUBTFUL`). A reading that
+holds a word the model does not know (its unknown-word symbol) is asked again: part of
+what was said was not understood, and a phrase must never become a meaning it only
+partly contains.
 
 The grammar holds only phrases whose every word the model has (`hearable`); the pack
 spells some natural forms the model lacks in words it has (`Pack.spellings`).
@@ -31,13 +33,15 @@ from typing import Any
 
 from kiosk.core.errors import ModelNotFoundError
 from kiosk.core.events import Heard, Unclear, Utterance
+from kiosk.core.meaning import Answer
 from kiosk.hearing.audio import SAMPLE_RATE
 from kiosk.hearing.grammar import UNKNOWN_SYMBOLS, Expectation, SoFar, vosk_grammar
 from kiosk.hearing.nbest import Reading, agreed, alternatives, read
 from kiosk.hearing.resample import Resampler
-from kiosk.hearing.turn import DEFAULT_ENDPOINTING, Endpointing, Turn
+from kiosk.hearing.turn import DEFAULT_ENDPOINTING, Endpointing, Turn, doubted
 from kiosk.hearing.turn_loop import DecidingListener, StreamingPass
 from kiosk.language.pack import Pack
+from kiosk.triage.knowledge import DONT_KNOW
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +153,23 @@ class VoskListener(DecidingListener):
         if free_text is not None:
             confidence = min(confidence, self._corroboration(reading.text, free_text, expecting))
         understood = self.sentence_meaning(reading.text, expecting)
-        return Utterance(reading.text, confidence, understood, spoken=True)
+        heard = Utterance(reading.text, confidence, understood, spoken=True)
+        if not reading.doubtful:
+            return heard
+        if (
+            expecting.checking
+            or expecting.safety_critical
+            or not _checked_by_the_dialog(understood)
+        ):
+            # A doubt may not confirm an answer; where a mishearing could hide an
+            # emergency, a person's hurried "yes" to a wrong check is too great a risk
+            # (왼쪽 팔다리, one side of the body, was read this way as one leg); and a
+            # command or a "don't know" is acted on without a check: on the tuning half,
+            # the commands read this way were as often another command as the one said.
+            log.info("too little agreement to check here: asking again")
+            return Unclear()
+        log.info("too little agreement to take it unchecked")
+        return doubted(heard)
 
     def _corroboration(self, text: str, free_text: str, expecting: Expectation) -> float:
         """How far the free decoder supports the grammar's meaning (an upper bound)."""
@@ -163,6 +183,11 @@ class VoskListener(DecidingListener):
             return UNCORROBORATED_CONFIDENCE
         log.info("grammar and free decoder heard different answers")
         return DISAGREEMENT_CONFIDENCE
+
+
+def _checked_by_the_dialog(meaning: Hashable | None) -> bool:
+    """An answer the dialog confirms when it is doubtful: any but "don't know"."""
+    return isinstance(meaning, Answer) and meaning.value != DONT_KNOW
 
 
 class _VoskPass:
