@@ -111,6 +111,9 @@ class Outcome:
     noisy: bool = False
     """An Unclear that said the voice was lost in the room (the person is told to come
     closer; kiosks from before that never say so)."""
+    checks_doubtful_dont_know: bool = False
+    """The measured kiosk confirms a "don't know" heard in doubt (kiosks before stop 34
+    took it unchecked)."""
 
 
 def load_corpus(lang: str) -> dict[str, Any]:
@@ -247,6 +250,7 @@ def _decide(task: Task, clip: bytes, condition: str) -> Outcome:
         getattr(kiosk_module("kiosk.dialog.table"), "CONFIRM_ANY_BELOW", 0.0),
         type(decision.heard).__name__,
         bool(getattr(decision.heard, "noisy", False)),
+        getattr(kiosk_module("kiosk.dialog.table"), "CONFIRM_DONT_KNOW_IN_DOUBT", False),
     )
 
 
@@ -281,10 +285,13 @@ def confirmed(o: Outcome) -> bool:
     """The dialog asks "Is that right?" before a doubtful red-flag answer counts, and
     before any answer heard in noise counts (kiosks from before that: red flags only),
     each kiosk by its own rule. It never checks a command, however unsure (the listener
-    asks again instead when one would take something back), nor a "don't know" (which
-    adds nothing to the scores); so neither counts as confirmed here."""
-    if not o.meaning.startswith("answer:") or o.meaning == "answer:dont_know":
+    asks again instead when one would change something), so a command never counts as
+    confirmed here; nor a "don't know", except one heard in doubt by a kiosk that checks
+    those (CONFIRM_DONT_KNOW_IN_DOUBT)."""
+    if not o.meaning.startswith("answer:"):
         return False
+    if o.meaning == "answer:dont_know":
+        return o.checks_doubtful_dont_know and o.confidence < o.confirm_any_below
     return (o.item.question == RED_FLAG and o.confidence < CONFIRM_BELOW) or (
         o.confidence < o.confirm_any_below
     )

@@ -6,9 +6,11 @@ from collections.abc import Callable
 
 import pytest
 
-from kiosk.core.events import Ask, End, Result, Say, Voice
+from kiosk.core.events import Ask, End, Result, Say, Unclear, Utterance, Voice
+from kiosk.core.meaning import Answer, Command, Meaning
 from kiosk.dialog.machine import TRANSITIONS, State
 from kiosk.dialog.table import CONFIRM_ANY_BELOW
+from kiosk.hearing.turn import doubted
 from kiosk.language.pack import Pack
 from kiosk.triage.knowledge import Knowledge, Question
 from kiosk.triage.rules import guards_emergency
@@ -132,6 +134,48 @@ def test_any_answer_heard_in_noise_is_confirmed_before_it_counts(kiosk: Kiosk) -
     kiosk.say("yes", confidence=CONFIRM_ANY_BELOW - 0.1)
     kiosk.say("yes")
     assert kiosk.dialog.answers[question.id] == "yes"
+
+
+@pytest.mark.parametrize(
+    ("meaning", "checked"),
+    [(Answer("no"), True), (Answer("one_leg"), True), (Answer("dont_know"), True),
+     (Command("headphones"), False), (Command("quieter"), False), (Command("wait"), False),
+     (Command("back"), False), (Command("stop"), False)],
+)  # fmt: skip
+def test_what_the_dialog_would_do_unchecked_is_asked_again_when_heard_in_noise(
+    meaning: Meaning, checked: bool
+) -> None:
+    """In noise the recognizers turned answers into commands ("both legs" into
+    *headphones*, which would send the voice away from the person). A doubtful hearing
+    leads only to "Is that right?" (an answer comes with a confidence the dialog
+    confirms, as in the test above); a command the dialog would do unchecked is asked
+    again."""
+    heard = doubted(Utterance("words", 1.0, meaning, spoken=True))
+    if checked:
+        assert isinstance(heard, Utterance) and heard.confidence < CONFIRM_ANY_BELOW
+    else:
+        assert heard == Unclear()
+
+
+def test_a_dont_know_heard_in_noise_is_confirmed_in_its_own_words(kiosk: Kiosk) -> None:
+    """In noise "no" came back as "don't know": unchecked, the answer would be lost."""
+    kiosk.start()
+    question = _answer_until(
+        kiosk, lambda q: q.kind.value == "yesno" and not guards_emergency(kiosk.knowledge, q)
+    )
+    confirm = kiosk.say("not sure", confidence=CONFIRM_ANY_BELOW - 0.1)
+    assert isinstance(confirm[-1], Ask) and confirm[-1].question == "confirm"
+    assert "I heard not sure" in confirm[-1].text
+    kiosk.say("no")
+    assert kiosk.asking == question.id and question.id not in kiosk.dialog.answers
+    kiosk.say("not sure")  # heard clearly: taken, as ever
+    assert kiosk.dialog.answers[question.id] == "dont_know"
+
+
+@pytest.mark.parametrize("command", ["repeat", "help", "start"])
+def test_a_command_that_only_says_something_is_done_even_in_noise(command: str) -> None:
+    said = Utterance("words", 1.0, Command(command), spoken=True)
+    assert doubted(said) == said
 
 
 def test_a_number_heard_in_noise_is_confirmed_in_its_own_words(kiosk: Kiosk) -> None:

@@ -175,7 +175,9 @@ def test_in_babble_nothing_is_taken_as_another_answer_without_asking(
 ) -> None:
     """Three other people talking 15 or 10 dB below the patient: the kiosk may have to
     ask again, and what it heard it confirms ("I heard no. Is that right?") before it
-    counts; a stop is never taken from a hearing in the noise."""
+    counts; what the dialog would act on unchecked (a command that changes something, a
+    "don't know") must be what was said; a stop is never taken from a hearing in the
+    noise."""
     expecting = Expectation(knowledge.questions["diabetes"], QUESTION_COMMANDS)
     said = [(k, t) for k, t in NATURAL[lang].items() if k in ("yes", "no", "dont_know", "repeat")]
     said.append(("stop", pack.commands["stop"][0]))
@@ -189,10 +191,11 @@ def test_in_babble_nothing_is_taken_as_another_answer_without_asking(
         assert decision is not None
         heard = decision.heard
         meaning = heard.meaning if isinstance(heard, Utterance) else None
-        if isinstance(meaning, Answer) and heard.confidence >= CONFIRM_ANY_BELOW:
+        sure = isinstance(heard, Utterance) and heard.confidence >= CONFIRM_ANY_BELOW
+        if isinstance(meaning, Answer) and (sure or meaning == Answer("dont_know")):
             taken.append((text, meaning))  # counts without "Is that right?"
-        elif isinstance(meaning, Command) and SPECS[meaning.name].undoes:
-            taken.append((text, meaning))  # ends the session or takes an answer back
+        elif isinstance(meaning, Command) and not SPECS[meaning.name].only_says:
+            taken.append((text, meaning))  # done, whatever the confidence
     meant = {(t, Command(v) if v in ("repeat", "stop") else Answer(v)) for v, t in said}
     assert [(t, m) for t, m in taken if (t, m) not in meant] == []
     assert not any(m == Command("stop") for _, m in taken), taken

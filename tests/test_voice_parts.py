@@ -548,8 +548,8 @@ def test_an_answer_vosk_barely_agrees_on_is_checked_with_the_person(
     """Korean answers read with little agreement across the three speeds (most of them
     right, on the benchmark's tuning half) are confirmed with the person instead of
     being asked again. Such a reading never confirms anything itself, and it is asked
-    again where a hurried "yes" to a wrong check could hide an emergency, and when the
-    dialog would act on it unchecked (a command, a "don't know")."""
+    again where a hurried "yes" to a wrong check could hide an emergency, and when it is
+    a command (which the dialog would do unchecked)."""
     from kiosk.core.events import Unclear, Utterance
     from kiosk.core.meaning import Command
     from kiosk.dialog.table import CONFIRM_ANY_BELOW
@@ -577,7 +577,9 @@ def test_an_answer_vosk_barely_agrees_on_is_checked_with_the_person(
     red_flag = Expectation(knowledge.questions["stroke_signs"], QUESTION_COMMANDS, False, True)
     assert isinstance(heard("아니요", weak, red_flag), Unclear), "where it could hide an emergency"
     assert isinstance(heard("다시", weak, question), Unclear), "a command is done unchecked"
-    assert isinstance(heard("몰라요", weak, question), Unclear), "so is a don't know"
+    unsure = heard("몰라요", weak, question)
+    assert isinstance(unsure, Utterance) and unsure.meaning == Answer("dont_know")
+    assert unsure.confidence < CONFIRM_ANY_BELOW, "a don't know is checked too"
     again = heard("다시", 0.9, question)
     assert isinstance(again, Utterance) and again.meaning == Command("repeat")
     assert heard("아니요", MIN_DOUBTFUL - 0.05, question) == Unclear()

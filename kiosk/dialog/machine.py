@@ -24,6 +24,7 @@ from kiosk.dialog.table import (
     ASKING,
     CHANGE_QUESTION,
     CONFIRM_ANY_BELOW,
+    CONFIRM_DONT_KNOW_IN_DOUBT,
     CONFIRM_QUESTION,
     IDLE_COMMANDS,
     QUESTION_COMMANDS,
@@ -313,7 +314,8 @@ class Dialog(AnyPromptHandling, ReadBackHandling):
             or (by_key and question.kind is Kind.CHOICE)
             or (self._heard_spoken and question.kind is Kind.NUMBER)
         )
-        if doubtful and value != DONT_KNOW:
+        unsure_of_dont_know = CONFIRM_DONT_KNOW_IN_DOUBT and confidence < CONFIRM_ANY_BELOW
+        if doubtful and (value != DONT_KNOW or unsure_of_dont_know):
             self._memory.pending = Pending(question.id, value, by_key=by_key)
             self.trigger("confirm")
             self._ask_confirmation()
@@ -328,7 +330,7 @@ class Dialog(AnyPromptHandling, ReadBackHandling):
     def _ask_confirmation(self) -> None:
         pending = self._memory.pending
         assert pending is not None
-        phrases = self.pack.questions[pending.question].phrases
+        phrases = {**self.pack.answers, **self.pack.questions[pending.question].phrases}
         heard_as = phrases[pending.value][0] if pending.value in phrases else pending.value
         text = self.pack.say("confirm", answer=heard_as)
         self._emit(Ask(CONFIRM_QUESTION, Kind.YESNO.value, (YES, NO), text))

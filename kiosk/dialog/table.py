@@ -86,6 +86,11 @@ CONFIRM_ANY_BELOW = 0.5
 """An answer heard with less confidence is confirmed at any question (a recognizer says
 so when it heard the answer in noise); red-flag answers are confirmed below the
 clinic's `confirm_below` as well."""
+CONFIRM_DONT_KNOW_IN_DOUBT = True
+"""A "don't know" heard with less than CONFIRM_ANY_BELOW (in noise, or barely agreed on)
+is confirmed like any answer. Otherwise it counts unchecked, as it adds nothing to the
+scores; but in noise the recognizers turned "no" into "don't know", which loses the
+answer (docs/decisions/0001-natural-speech.md, stop 34)."""
 CONFIRM_QUESTION = "confirm"
 """The question id of "I heard yes. Is that right?" in ask events."""
 READBACK_QUESTION = "readback"

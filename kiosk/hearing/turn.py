@@ -217,7 +217,7 @@ class Turn:
 
 def trusted_in_the_room(heard: Heard, turn: Turn) -> Heard:
     """What one hearing in a noisy room is worth: an answer counts only once confirmed,
-    and a command that ends the session or takes back an answer is asked again. In
+    and a command that changes something is asked again. In
     babble the grammar decoders take a wrong answer almost as often as a right one
     (docs/decisions/0001-natural-speech.md)."""
     if not isinstance(heard, Utterance) or not turn.noisy:
@@ -227,10 +227,14 @@ def trusted_in_the_room(heard: Heard, turn: Turn) -> Heard:
 
 def doubted(heard: Utterance) -> Heard:
     """A hearing not to be trusted on its own (in noise, or read with little agreement):
-    an answer counts only once confirmed, and a command that ends the session or takes
-    back an answer is asked again rather than done."""
-    if isinstance(heard.meaning, Command) and SPECS[heard.meaning.name].undoes:
-        return Unclear()
+    an answer (a "don't know" too) counts only once confirmed; a command that only says
+    something is done; any other command, which the dialog would do unchecked, is asked
+    again. In noise the grammar decoders turned answers into commands ("both legs" into
+    *headphones*, which would send the voice away from the person)
+    (docs/decisions/0001-natural-speech.md, stop 34)."""
+    meaning = heard.meaning
+    if isinstance(meaning, Command):
+        return heard if SPECS[meaning.name].only_says else Unclear()
     return replace(heard, confidence=min(heard.confidence, DOUBTFUL_CONFIDENCE))
 
 

@@ -41,7 +41,6 @@ from kiosk.hearing.resample import Resampler
 from kiosk.hearing.turn import DEFAULT_ENDPOINTING, Endpointing, Turn, doubted
 from kiosk.hearing.turn_loop import DecidingListener, StreamingPass
 from kiosk.language.pack import Pack
-from kiosk.triage.knowledge import DONT_KNOW
 
 log = logging.getLogger(__name__)
 
@@ -156,16 +155,12 @@ class VoskListener(DecidingListener):
         heard = Utterance(reading.text, confidence, understood, spoken=True)
         if not reading.doubtful:
             return heard
-        if (
-            expecting.checking
-            or expecting.safety_critical
-            or not _checked_by_the_dialog(understood)
-        ):
+        if expecting.checking or expecting.safety_critical or not isinstance(understood, Answer):
             # A doubt may not confirm an answer; where a mishearing could hide an
-            # emergency, a person's hurried "yes" to a wrong check is too great a risk
-            # (왼쪽 팔다리, one side of the body, was read this way as one leg); and a
-            # command or a "don't know" is acted on without a check: on the tuning half,
-            # the commands read this way were as often another command as the one said.
+            # emergency, a hurried "yes" to a wrong check is too great a risk (왼쪽
+            # 팔다리, one side of the body, was read this way as one leg); and commands
+            # read this weakly were as often another command as the one said (tuning
+            # half), and at idle would be the room starting a session.
             log.info("too little agreement to check here: asking again")
             return Unclear()
         log.info("too little agreement to take it unchecked")
@@ -183,11 +178,6 @@ class VoskListener(DecidingListener):
             return UNCORROBORATED_CONFIDENCE
         log.info("grammar and free decoder heard different answers")
         return DISAGREEMENT_CONFIDENCE
-
-
-def _checked_by_the_dialog(meaning: Hashable | None) -> bool:
-    """An answer the dialog confirms when it is doubtful: any but "don't know"."""
-    return isinstance(meaning, Answer) and meaning.value != DONT_KNOW
 
 
 class _VoskPass:

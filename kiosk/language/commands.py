@@ -41,6 +41,9 @@ class CommandSpec:
     undoes: bool = False
     """Ends the session or takes back an answer: heard in a noisy room, where one hearing
     is not to be trusted, it is asked again rather than done."""
+    only_says: bool = False
+    """Changes nothing, only says something (the question again, help, the welcome): done
+    even when heard in noise, since doing it wrongly costs no more than asking again."""
     final: bool = False
     """Ends the session, which nothing said after it can take back. Not heard with a
     courtesy after it ("stop please"): through PocketSphinx "back please" came back as
@@ -51,9 +54,9 @@ _SESSION: tuple[Where, ...] = ("question", "result")
 _BOTH_ROWS: tuple[Screen, ...] = ("controls", "emergency")
 
 COMMAND_TABLE: tuple[CommandSpec, ...] = (
-    CommandSpec("repeat", _SESSION, _BOTH_ROWS),
+    CommandSpec("repeat", _SESSION, _BOTH_ROWS, only_says=True),
     CommandSpec("back", _SESSION, ("controls",), undoes=True),
-    CommandSpec("help", _SESSION, ("controls",)),
+    CommandSpec("help", _SESSION, ("controls",), only_says=True),
     CommandSpec("slower", _SESSION, _BOTH_ROWS, VoiceStep("rate", False, "slowest")),
     CommandSpec("faster", _SESSION, (), VoiceStep("rate", True, "fastest")),
     CommandSpec("louder", _SESSION, _BOTH_ROWS, VoiceStep("volume", True, "loudest")),
@@ -61,7 +64,7 @@ COMMAND_TABLE: tuple[CommandSpec, ...] = (
     CommandSpec("headphones", _SESSION, _BOTH_ROWS, device=True),
     CommandSpec("wait", _SESSION),
     CommandSpec("stop", _SESSION, ("controls",), undoes=True, final=True),
-    CommandSpec("start", ("idle",)),
+    CommandSpec("start", ("idle",), only_says=True),
     CommandSpec("done", ("result",), _BOTH_ROWS, undoes=True, final=True),
 )
 COMMANDS: tuple[str, ...] = tuple(spec.name for spec in COMMAND_TABLE)
