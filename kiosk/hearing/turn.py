@@ -216,9 +216,8 @@ class Turn:
 
 
 def trusted_in_the_room(heard: Heard, turn: Turn) -> Heard:
-    """What one hearing in a noisy room is worth: an answer counts only once confirmed,
-    and a command that changes something is asked again. In
-    babble the grammar decoders take a wrong answer almost as often as a right one
+    """What one hearing in a noisy room is worth (`doubted`). In babble the grammar
+    decoders take a wrong answer almost as often as a right one
     (docs/decisions/0001-natural-speech.md)."""
     if not isinstance(heard, Utterance) or not turn.noisy:
         return heard

@@ -38,12 +38,10 @@ class CommandSpec:
     device: bool = False
     """Acted on by a front end with the device (the headphones), never reaching the dialog
     there; a front end without it lets the dialog say it is not available."""
-    undoes: bool = False
-    """Ends the session or takes back an answer: heard in a noisy room, where one hearing
-    is not to be trusted, it is asked again rather than done."""
     only_says: bool = False
     """Changes nothing, only says something (the question again, help, the welcome): done
-    even when heard in noise, since doing it wrongly costs no more than asking again."""
+    even when heard in doubt (in noise), since doing it wrongly costs no more than asking
+    again. Any other command heard in doubt is asked again (`kiosk.hearing.turn.doubted`)."""
     final: bool = False
     """Ends the session, which nothing said after it can take back. Not heard with a
     courtesy after it ("stop please"): through PocketSphinx "back please" came back as
@@ -55,7 +53,7 @@ _BOTH_ROWS: tuple[Screen, ...] = ("controls", "emergency")
 
 COMMAND_TABLE: tuple[CommandSpec, ...] = (
     CommandSpec("repeat", _SESSION, _BOTH_ROWS, only_says=True),
-    CommandSpec("back", _SESSION, ("controls",), undoes=True),
+    CommandSpec("back", _SESSION, ("controls",)),
     CommandSpec("help", _SESSION, ("controls",), only_says=True),
     CommandSpec("slower", _SESSION, _BOTH_ROWS, VoiceStep("rate", False, "slowest")),
     CommandSpec("faster", _SESSION, (), VoiceStep("rate", True, "fastest")),
@@ -63,9 +61,9 @@ COMMAND_TABLE: tuple[CommandSpec, ...] = (
     CommandSpec("quieter", _SESSION, (), VoiceStep("volume", False, "quietest")),
     CommandSpec("headphones", _SESSION, _BOTH_ROWS, device=True),
     CommandSpec("wait", _SESSION),
-    CommandSpec("stop", _SESSION, ("controls",), undoes=True, final=True),
+    CommandSpec("stop", _SESSION, ("controls",), final=True),
     CommandSpec("start", ("idle",), only_says=True),
-    CommandSpec("done", ("result",), _BOTH_ROWS, undoes=True, final=True),
+    CommandSpec("done", ("result",), _BOTH_ROWS, final=True),
 )
 COMMANDS: tuple[str, ...] = tuple(spec.name for spec in COMMAND_TABLE)
 SPECS = {spec.name: spec for spec in COMMAND_TABLE}
