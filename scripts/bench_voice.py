@@ -228,6 +228,7 @@ def heard_as(task: Task, clip: bytes, condition: str) -> bytes:
 
 def _decide(task: Task, clip: bytes, condition: str) -> Outcome:
     ClipSource = kiosk_module("kiosk.hearing.audio").ClipSource
+    table = kiosk_module("kiosk.dialog.table")
 
     audio = heard_as(task, clip, condition)
     expecting = _expectation(task.item.question)
@@ -247,10 +248,10 @@ def _decide(task: Task, clip: bytes, condition: str) -> Outcome:
         decision.decided_at - speech_end,
         cpu,
         decision.decided_at,
-        getattr(kiosk_module("kiosk.dialog.table"), "CONFIRM_ANY_BELOW", 0.0),
+        getattr(table, "CONFIRM_ANY_BELOW", 0.0),
         type(decision.heard).__name__,
         bool(getattr(decision.heard, "noisy", False)),
-        getattr(kiosk_module("kiosk.dialog.table"), "CONFIRM_DONT_KNOW_IN_DOUBT", False),
+        getattr(table, "CONFIRM_DONT_KNOW_IN_DOUBT", False),
     )
 
 

@@ -550,9 +550,10 @@ def test_an_answer_vosk_barely_agrees_on_is_checked_with_the_person(
     being asked again. Such a reading never confirms anything itself, and it is asked
     again where a hurried "yes" to a wrong check could hide an emergency, and when it is
     a command (which the dialog would do unchecked)."""
+    from kiosk.app.recognize import expectation_for
     from kiosk.core.events import Unclear, Utterance
     from kiosk.core.meaning import Command
-    from kiosk.dialog.table import CONFIRM_ANY_BELOW
+    from kiosk.dialog.table import CONFIRM_ANY_BELOW, CONFIRM_QUESTION
     from kiosk.hearing.engines import choose_engine
     from kiosk.hearing.nbest import MIN_AGREED, MIN_DOUBTFUL
     from kiosk.hearing.vosk_engine import VoskListener
@@ -560,8 +561,8 @@ def test_an_answer_vosk_barely_agrees_on_is_checked_with_the_person(
     korean = load_pack("ko", knowledge)
     listener = choose_engine(korean, knowledge, "vosk").listener
     assert isinstance(listener, VoskListener)
-    question = Expectation(knowledge.questions["diabetes"], QUESTION_COMMANDS)
-    check = Expectation(None, QUESTION_COMMANDS, yes_no=True, checking=True)
+    question = expectation_for(knowledge, "diabetes")
+    check = expectation_for(knowledge, CONFIRM_QUESTION)
     weak = (MIN_DOUBTFUL + MIN_AGREED) / 2
 
     def heard(text: str, share: float, expecting: Expectation) -> Any:
@@ -574,7 +575,7 @@ def test_an_answer_vosk_barely_agrees_on_is_checked_with_the_person(
     assert isinstance(sure, Utterance) and sure.confidence >= CONFIRM_ANY_BELOW
     assert isinstance(heard("네", weak, check), Unclear), "a doubt cannot confirm an answer"
     assert isinstance(heard("뒤로", weak, question), Unclear), "nor take one back"
-    red_flag = Expectation(knowledge.questions["stroke_signs"], QUESTION_COMMANDS, False, True)
+    red_flag = expectation_for(knowledge, "stroke_signs")
     assert isinstance(heard("아니요", weak, red_flag), Unclear), "where it could hide an emergency"
     assert isinstance(heard("다시", weak, question), Unclear), "a command is done unchecked"
     unsure = heard("몰라요", weak, question)
