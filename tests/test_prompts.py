@@ -66,6 +66,42 @@ def test_korean_typed_with_a_polite_ending_attached(
 
 
 @pytest.mark.parametrize(
+    ("language", "question", "text", "meaning"),
+    [("en", "function_now", "not on my own", NotUnderstood()),
+     ("en", "function_now", "I can walk, but not on my own", NotUnderstood()),
+     ("en", "function_now", "not without support", NotUnderstood()),
+     ("en", "progression", "not getting worse", NotUnderstood()),
+     ("en", "progression", "no better", NotUnderstood()),
+     ("en", "onset", "not suddenly", NotUnderstood()),
+     ("en", "sides", "one whole side", NotUnderstood()),
+     ("en", "sides", "right arm and right leg", NotUnderstood()),
+     ("en", "sides", "one leg and one arm", NotUnderstood()),
+     ("ko", "sides", "한쪽 팔과 한쪽 다리", NotUnderstood()),
+     ("ko", "progression", "안 좋아요", NotUnderstood()),
+     ("ko", "progression", "안 좋아져요", NotUnderstood()),
+     # what these must not cost: the plain forms, and longer ones that hold a shorter choice
+     ("en", "function_now", "only with a stick", Answer("with_help")),
+     ("en", "function_now", "I can't walk at all", Answer("cannot")),
+     ("en", "sides", "my left leg is weak", Answer("one_leg")),
+     ("en", "sides", "my left arm and leg", Answer("one_side_body")),
+     ("en", "sides", "my left leg and arm", Answer("one_side_body")),
+     ("en", "onset", "within a few days", Answer("days")),
+     ("en", "diabetes", "no, I don't think so", Answer("no")),
+     ("ko", "sides", "왼쪽 팔과 다리", Answer("one_side_body")),
+     ("ko", "sides", "왼쪽 다리만요", Answer("one_leg")),
+     ("ko", "progression", "점점 나빠져요", Answer("worse"))],
+)  # fmt: skip
+def test_a_typed_choice_it_only_partly_holds_is_asked_again(
+    knowledge: Knowledge, language: str, question: str, text: str, meaning: object
+) -> None:
+    """Typing ignores words it does not know, so a choice must not be taken from part of
+    what was typed: "not on my own" is no walking alone (an emergency could hide behind
+    it), "one whole side" no "one" leg, "right arm and right leg" no "right leg"."""
+    pack = load_pack(language, knowledge)
+    assert interpret(pack, text, knowledge.questions[question], QUESTION_COMMANDS) == meaning
+
+
+@pytest.mark.parametrize(
     ("text", "meaning"),
     [("45", Answer("45")), ("45살", Answer("45")), ("45세요", Answer("45")),
      ("마흔다섯 살이요", Answer("45")), ("1950년생", OutOfRange(1950)), ("45.5", NotUnderstood())],

@@ -2,7 +2,9 @@
 
 One parser for typed and spoken words, reading the prompt's vocabulary
 (`kiosk.language.vocabulary`). It prefers asking again over guessing: two different meanings in
-one utterance, or a yes next to a negation ("yes, not really"), are unclear.
+one utterance, an answer next to a negation ("yes, not really", "not on my own"), or a
+choice typed inside another choice's longer phrase ("one whole side" holds "one side",
+not only "one") are unclear.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from kiosk.language.vocabulary import (
     vocabulary,
     without_fillers,
 )
-from kiosk.triage.knowledge import YES, Kind, Question
+from kiosk.triage.knowledge import DONT_KNOW, NO, Kind, Question
 
 __all__ = [
     "Answer",
@@ -54,14 +56,20 @@ def interpret_expected(pack: Pack, text: str, expecting: Expectation) -> Meaning
         return NotUnderstood()
     terms = vocabulary(pack, expecting)
     words = _without_endings(pack, normalise(text), terms)
-    meanings, leftover = _match(words, terms)
+    found, leftover = _match(words, terms)
+    meanings = {t.meaning for t in found}
     if len(meanings) > 1:  # "yes, slowly": the yes says nothing at "how did it start?"
-        meanings = {m for m in meanings if not answers_nothing_here(pack, expecting.question, m)}
+        idle = {m for m in meanings if answers_nothing_here(pack, expecting.question, m)}
+        if Answer(NO) in idle:  # "no better", "no, one leg": the no may turn the choice round
+            return NotUnderstood()
+        meanings -= idle
     if len(meanings) > 1:
         return NotUnderstood()
     if meanings:
         meaning = meanings.pop()
-        if meaning == Answer(YES) and any(w in _negations(pack) for w in leftover):
+        if _turned_around(pack, meaning, leftover):
+            return NotUnderstood()
+        if _holds_another_choice(words, found, terms, expecting.question):
             return NotUnderstood()
         if answers_nothing_here(pack, expecting.question, meaning):
             return NotUnderstood()
@@ -117,10 +125,11 @@ def _stem(word: str, endings: Sequence[str], known: set[str], depth: int = 2) ->
     return word
 
 
-def _match(words: Sequence[str], terms: Sequence[Term]) -> tuple[set[Meaning], list[str]]:
-    """Longest phrases first, left to right, without overlaps."""
+def _match(words: Sequence[str], terms: Sequence[Term]) -> tuple[list[Term], list[str]]:
+    """The phrases found (longest first, left to right, without overlaps), and the words
+    left over."""
     ordered = sorted(terms, key=lambda t: -len(t.words))
-    meanings: set[Meaning] = set()
+    found: list[Term] = []
     leftover: list[str] = []
     i = 0
     while i < len(words):
@@ -129,9 +138,46 @@ def _match(words: Sequence[str], terms: Sequence[Term]) -> tuple[set[Meaning], l
             leftover.append(words[i])
             i += 1
         else:
-            meanings.add(hit.meaning)
+            found.append(hit)
             i += len(hit.words)
-    return meanings, leftover
+    return found, leftover
+
+
+def _turned_around(pack: Pack, meaning: Meaning, leftover: Sequence[str]) -> bool:
+    """An answer that is not itself a refusal, typed beside a negation of its own: "not
+    on my own" is not walking alone, "not getting worse" is not worse, "yes, not really"
+    is not yes. The negation may belong to the answer or turn it round; asked again."""
+    if not isinstance(meaning, Answer) or meaning.value in (NO, DONT_KNOW):
+        return False
+    return any(w in _negations(pack) for w in leftover)
+
+
+def _holds_another_choice(
+    words: Sequence[str], found: Sequence[Term], terms: Sequence[Term], question: Question | None
+) -> bool:
+    """At a choice question: the typed words hold, in order, every word of a phrase of
+    another choice that the phrases found do not hold themselves. Typing ignores words it
+    does not know, so "one whole side" would be "one" (one leg) and "right arm and right
+    leg" "right leg"; both hold a phrase of one side of the body ("one side", "right arm
+    and leg") and are asked again. "my left arm and leg" holds "my left leg" too, but
+    inside the phrase that was found, so it stays one side of the body."""
+    if question is None or question.kind is not Kind.CHOICE:
+        return False
+    meanings = {f.meaning for f in found}
+    return any(
+        isinstance(t.meaning, Answer)
+        and t.meaning not in meanings
+        and t.meaning.value in question.options
+        and _in_order(t.words, words)
+        and not any(_in_order(t.words, f.words) for f in found)
+        for t in terms
+    )
+
+
+def _in_order(phrase: Sequence[str], words: Sequence[str]) -> bool:
+    """Every word of `phrase` appears in `words`, in the same order, gaps allowed."""
+    rest = iter(words)
+    return all(word in rest for word in phrase)
 
 
 def _negations(pack: Pack) -> set[str]:
