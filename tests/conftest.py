@@ -17,6 +17,13 @@ from kiosk.triage.knowledge import Knowledge, load_knowledge
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked `long` go first. Collected last (tests/test_speech_device.py), the
+    longest kept one worker busy for minutes after the other had run out of tests;
+    with `--dist worksteal` the short ones then fill in around them."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+
+
 @pytest.fixture(scope="session")
 def knowledge() -> Knowledge:
     return load_knowledge()

@@ -229,6 +229,7 @@ def ko(knowledge: Knowledge) -> Pack:
 SPOKEN = {"ko": ("ko", "네 있어요"), "en": ("en-us", "yes")}
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("lang", ["ko", "en"])
 def test_the_kiosk_hears_and_speaks_through_a_sound_server(
     pulse: tuple[dict[str, str], Path], knowledge: Knowledge, lang: str
