@@ -81,6 +81,9 @@ def test_korean_typed_with_a_polite_ending_attached(
      ("ko", "progression", "안 좋아져요", NotUnderstood()),
      # what these must not cost: the plain forms, and longer ones that hold a shorter choice
      ("en", "function_now", "only with a stick", Answer("with_help")),
+     ("en", "function_now", "only with help", Answer("with_help")),
+     ("en", "function_now", "I can barely walk", Answer("with_help")),
+     ("en", "function_now", "help", Command("help")),
      ("en", "function_now", "I can't walk at all", Answer("cannot")),
      ("en", "sides", "my left leg is weak", Answer("one_leg")),
      ("en", "sides", "my left arm and leg", Answer("one_side_body")),
@@ -89,9 +92,10 @@ def test_korean_typed_with_a_polite_ending_attached(
      ("en", "diabetes", "no, I don't think so", Answer("no")),
      ("ko", "sides", "왼쪽 팔과 다리", Answer("one_side_body")),
      ("ko", "sides", "왼쪽 다리만요", Answer("one_leg")),
-     ("ko", "progression", "점점 나빠져요", Answer("worse"))],
+     ("ko", "progression", "점점 나빠져요", Answer("worse")),
+     ("ko", "function_now", "누가 도와주면 걸을 수 있어요", Answer("with_help"))],
 )  # fmt: skip
-def test_a_typed_choice_it_only_partly_holds_is_asked_again(
+def test_a_typed_choice_is_read_from_all_it_says_not_from_part_of_it(
     knowledge: Knowledge, language: str, question: str, text: str, meaning: object
 ) -> None:
     """Typing ignores words it does not know, so a choice must not be taken from part of
