@@ -79,6 +79,7 @@ def test_korean_typed_with_a_polite_ending_attached(
      ("ko", "sides", "한쪽 팔과 한쪽 다리", NotUnderstood()),
      ("ko", "progression", "안 좋아요", NotUnderstood()),
      ("ko", "progression", "안 좋아져요", NotUnderstood()),
+     ("ko", "progression", "안 좋아지고 있어요", NotUnderstood()),
      # what these must not cost: the plain forms, and longer ones that hold a shorter choice
      ("en", "function_now", "only with a stick", Answer("with_help")),
      ("en", "function_now", "only with help", Answer("with_help")),
@@ -93,6 +94,7 @@ def test_korean_typed_with_a_polite_ending_attached(
      ("ko", "sides", "왼쪽 팔과 다리", Answer("one_side_body")),
      ("ko", "sides", "왼쪽 다리만요", Answer("one_leg")),
      ("ko", "progression", "점점 나빠져요", Answer("worse")),
+     ("ko", "progression", "좋아지고 있어요", Answer("better")),
      ("ko", "function_now", "누가 도와주면 걸을 수 있어요", Answer("with_help"))],
 )  # fmt: skip
 def test_a_typed_choice_is_read_from_all_it_says_not_from_part_of_it(
