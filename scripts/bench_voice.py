@@ -32,7 +32,7 @@ import tempfile
 import time
 import zlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from multiprocessing import get_context
@@ -56,6 +56,7 @@ from tests.support.speech import (
 ROOT = Path(__file__).resolve().parent.parent
 
 CORPUS = Path(__file__).with_name("voice_corpus.yaml")
+HALVES = ("tune", "test")
 CONDITIONS = ("clean", "reverb", "white 10", "babble 15", "babble 21", "babble 10")
 """`babble 21` is the room of `babble 15` with the person at half the distance (6 dB
 nearer than the talkers): what the kiosk's "come a little closer" can buy."""
@@ -81,6 +82,9 @@ class Item:
     expected: str
     """"answer:<id>", "command:<name>", or "unclear" for a sentence that is not an answer."""
     question: str
+    voice_half: str = ""
+    """Said by the other half's voices ("tune" or "test"; "" for its own half's): the
+    crossed trials that tell a gap in phrasing from a gap in voices."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,9 @@ class Outcome:
     checks_doubtful_dont_know: bool = False
     """The measured kiosk confirms a "don't know" heard in doubt (kiosks before stop 34
     took it unchecked)."""
+    in_grammar: bool | None = None
+    """The phrase is one whole spoken sentence of the measured kiosk's vocabulary (None:
+    a kiosk from before sentences)."""
 
 
 def load_corpus(lang: str) -> dict[str, Any]:
@@ -252,7 +259,17 @@ def _decide(task: Task, clip: bytes, condition: str) -> Outcome:
         type(decision.heard).__name__,
         bool(getattr(decision.heard, "noisy", False)),
         getattr(table, "CONFIRM_DONT_KNOW_IN_DOUBT", False),
+        _in_grammar(task.item.text, expecting),
     )
+
+
+def _in_grammar(text: str, expecting: Any) -> bool | None:
+    vocabulary = kiosk_module("kiosk.language.vocabulary")
+    if not hasattr(vocabulary, "sentence_meaning"):
+        return None
+    terms = vocabulary.vocabulary(_STATE["pack"], expecting)
+    words = vocabulary.normalise(text)
+    return vocabulary.sentence_meaning(_STATE["pack"], words, terms) is not None
 
 
 def _expectation(question_id: str) -> Any:
@@ -315,8 +332,11 @@ def rows(outcomes: list[Outcome]) -> Iterator[tuple[str, str]]:
         group = [o for o in answers if o.condition == condition]
         right = sum(o.meaning == o.item.expected for o in group)
         yield f"answers right, {condition}", _share(right, len(group))
-    right = [o for o in answers if o.meaning == o.item.expected]
-    yield "right answers confirmed first", _share(sum(map(confirmed, right)), len(right))
+    heard_right = [o for o in answers if o.meaning == o.item.expected]
+    yield (
+        "right answers confirmed first",
+        _share(sum(map(confirmed, heard_right)), len(heard_right)),
+    )
     taken = taken_wrongly(answers)
     yield "answer taken as another (all)", _share(len(taken), len(answers), 1)
     for condition in ("clean", "babble 15", "babble 21", "babble 10"):
@@ -358,6 +378,25 @@ def rows(outcomes: list[Outcome]) -> Iterator[tuple[str, str]]:
     yield "real-time factor (cpu s / audio s)", f"{cpu / max(audio, 1e-9):.3f}"
 
 
+def gap_rows(outcomes: list[Outcome]) -> Iterator[tuple[str, str]]:
+    """Answers right in a clean room, each half's phrases in each half's voices: whether
+    a gap between the halves lies in the phrasing or in the voices."""
+    clean = [o for o in outcomes if o.condition == "clean" and o.item.expected != "unclear"]
+    for phrases in HALVES:
+        for voiced in HALVES:
+            group = [
+                o
+                for o in clean
+                if o.item.half == phrases and (o.item.voice_half or o.item.half) == voiced
+            ]
+            right = sum(o.meaning == o.item.expected for o in group)
+            yield f"{phrases} phrases, {voiced} voices", _share(right, len(group))
+    for phrases in HALVES:
+        said = {o.item.text: o.in_grammar for o in clean if o.item.half == phrases}
+        outside = sum(inside is False for inside in said.values())
+        yield f"{phrases} phrases not one spoken sentence", f"{outside} of {len(said)}"
+
+
 def _share(count: int, total: int, digits: int = 0) -> str:
     return f"{100 * count / max(1, total):.{digits}f}% ({count}/{total})"
 
@@ -368,8 +407,11 @@ def _seconds(values: list[float], q: float) -> str:
     return f"{sorted(values)[int(q * (len(values) - 1))]:.2f} s"
 
 
-def print_table(columns: dict[str, list[Outcome]]) -> None:
-    tables = {name: dict(rows(found)) for name, found in columns.items()}
+def print_table(
+    columns: dict[str, list[Outcome]],
+    table: Callable[[list[Outcome]], Iterator[tuple[str, str]]] = rows,
+) -> None:
+    tables = {name: dict(table(found)) for name, found in columns.items()}
     keys = list(next(iter(tables.values())))
     width = max(len(k) for k in keys)
     print(f"  {'':{width}}  " + "  ".join(f"{name:>16}" for name in tables))
@@ -457,6 +499,14 @@ def bench_language(lang: str, args: argparse.Namespace, previous: str | None) ->
         for item in items(corpus, half)
         for voice in voices(corpus, half)[: args.voices]
     ]
+    if len(halves) == 2:  # each half's answers in the other half's voices, clean
+        tasks += [
+            Task(replace(item, voice_half=other), voice, ("clean",))
+            for half, other in zip(halves, reversed(halves), strict=True)
+            for item in items(corpus, half)
+            if item.expected != "unclear"
+            for voice in voices(corpus, other)[: args.voices]
+        ]
     kiosks = {"kiosk": str(ROOT)} | ({f"previous ({args.previous})": previous} if previous else {})
     results: dict[str, list[Outcome]] = {}
     for name, root in kiosks.items():
@@ -467,11 +517,16 @@ def bench_language(lang: str, args: argparse.Namespace, previous: str | None) ->
         print(f"[{lang}] {name}: {len(found)} utterances in {time.perf_counter() - started:.0f} s")
     for half in halves:
         print(f"\n[{lang}] {half} half")
-        print_table(
-            {name: [o for o in found if o.item.half == half] for name, found in results.items()}
-        )
+        own = {
+            name: [o for o in found if o.item.half == half and not o.item.voice_half]
+            for name, found in results.items()
+        }
+        print_table(own)
         if args.misses:
-            print_misses([o for o in results["kiosk"] if o.item.half == half])
+            print_misses(own["kiosk"])
+    if len(halves) == 2:
+        print(f"\n[{lang}] the gap between the halves, taken apart: answers right, clean")
+        print_table(results, gap_rows)
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"\n  peak memory of one worker: {peak:.0f} MB\n")
 
