@@ -249,6 +249,36 @@ def test_not_sure_at_the_read_back_goes_through_the_answers_and_never_round_for_
     assert not [s for s in kiosk.said() if s.kind == "error"]
 
 
+def test_a_person_not_understood_at_the_read_back_is_not_held_there(
+    kiosk: Kiosk, knowledge: Knowledge
+) -> None:
+    """Replies the kiosk cannot place, at "Is that right?" or at "which one?" ("yes" is
+    no number), were asked again without end. Keys are offered at the second; after four
+    the results come as understood, staff are pointed to, and the clinician summary says
+    the answers read back were not confirmed."""
+    answer_until_readback(kiosk, NEUROPATHY)
+    mark = len(kiosk.out)
+    kiosk.say("banana")
+    kiosk.say("purple elephant")
+    assert kiosk.asking == "readback"
+    assert kiosk.pack.say("offer_keys") in " ".join(s.text for s in kiosk.said(mark))
+    kiosk.say("no")
+    kiosk.say("yes")  # no number: still choosing
+    assert kiosk.asking == "readback_which"
+    mark = len(kiosk.out)
+    kiosk.say("yes")
+    assert kiosk.state is State.RESULTS
+    said = " ".join(s.text for s in kiosk.said(mark))
+    assert "member of staff" in said and kiosk.pack.say("results_intro") in said
+    kiosk.say("done")
+    assert "reply was not understood, so not confirmed" in kiosk.saved[-1].as_text()
+    korean = Kiosk(knowledge, load_pack("ko", knowledge))
+    answer_until_readback(korean, {"onset": "천천히", "sides": "양쪽 다리", "feet_numb": "네"})
+    for said in ("바나나", "음", "사과", "포도"):
+        korean.say(said)
+    assert korean.state is State.RESULTS
+
+
 def test_the_clinician_summary_says_how_answers_came(kiosk: Kiosk) -> None:
     to_readback(kiosk, NEUROPATHY)
     kiosk.say("1")

@@ -19,6 +19,7 @@ from kiosk.core.events import Ask, Output
 from kiosk.dialog.memory import SessionMemory
 from kiosk.dialog.table import (
     MAX_READBACK_DECLINED,
+    MAX_READBACK_UNCLEAR,
     MAX_READBACKS,
     READBACK_QUESTION,
     UNCLEAR_BEFORE_OFFERING_KEYS,
@@ -99,6 +100,9 @@ class ReadBackHandling:
             self._ask_which()
         else:
             memory.readback_unclear += 1
+            if memory.readback_unclear >= MAX_READBACK_UNCLEAR:
+                self._results_unconfirmed("unclear_at_readback")
+                return
             self._say("unclear_yesno", "error")
             if memory.readback_unclear >= UNCLEAR_BEFORE_OFFERING_KEYS:
                 self._say("offer_keys")
@@ -110,7 +114,7 @@ class ReadBackHandling:
         if meaning in (Command("back"), Answer(DONT_KNOW), Answer(NO)):
             memory.readback_declined += 1
             if memory.readback_declined >= MAX_READBACK_DECLINED:
-                self._results_unconfirmed()
+                self._results_unconfirmed("not_confirmed_at_readback")
                 return
             self.trigger("read_back")  # nothing to change after all ("no", "none"): check again
             self._ask_readback()
@@ -123,14 +127,19 @@ class ReadBackHandling:
             self.trigger("investigate")
             self._ask(Prompt(question))
         else:
+            memory.readback_unclear += 1
+            if memory.readback_unclear >= MAX_READBACK_UNCLEAR:
+                self._results_unconfirmed("unclear_at_readback")
+                return
             self._say("readback_which_unclear", "error", low=1, high=len(items))
             self._ask_which()
 
-    def _results_unconfirmed(self) -> None:
-        """The person keeps saying the read-back is wrong but names nothing to change:
-        the results as understood, with staff to go through the answers."""
+    def _results_unconfirmed(self, how: str) -> None:
+        """The person keeps saying the read-back is wrong but names nothing to change, or
+        is not understood there again and again: the results as understood, with staff to
+        go through the answers (`how` says which, for the clinician)."""
         for question in self._memory.readback:
-            self._memory.how.setdefault(question, []).append("not_confirmed_at_readback")
+            self._memory.how.setdefault(question, []).append(how)
         self._say("readback_unconfirmed")
         self.trigger("conclude")
         self._present_results()

@@ -112,6 +112,10 @@ MAX_READBACK_DECLINED = 2
 """Times a person may say the read-back is not right yet name nothing to change ("no",
 then "none"); then the results come as understood, marked unconfirmed for the
 clinician, and staff are pointed to, rather than the same two questions without end."""
+MAX_READBACK_UNCLEAR = 4
+"""Turns not understood at the read-back and at "which one?" together; then the results
+come as understood, marked unconfirmed, and staff are pointed to. Keys are offered at the
+second: a person who still cannot get an answer across is not held at the check."""
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ HOW = {
     "not_confirmed_at_readback": (
         "read back; the patient said it was not right but named no answer to change"
     ),
+    "unclear_at_readback": "read back; the patient's reply was not understood, so not confirmed",
 }
 """How an answer came, in the summary's words (ids from `dialog_readback`)."""
 
