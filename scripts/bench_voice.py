@@ -269,7 +269,11 @@ def _in_grammar(text: str, expecting: Any) -> bool | None:
         return None
     terms = vocabulary.vocabulary(_STATE["pack"], expecting)
     words = vocabulary.normalise(text)
-    return vocabulary.sentence_meaning(_STATE["pack"], words, terms) is not None
+    try:  # the question's own words around a choice count from stop 35 on
+        meant = vocabulary.sentence_meaning(_STATE["pack"], words, terms, expecting.question)
+    except TypeError:
+        meant = vocabulary.sentence_meaning(_STATE["pack"], words, terms)
+    return meant is not None
 
 
 def _expectation(question_id: str) -> Any:

@@ -253,6 +253,33 @@ def test_a_spoken_command_may_be_polite_and_an_answer_is_read_whole(
 
 
 @pytest.mark.parametrize(
+    ("question", "said", "meaning"),
+    [("sides", "in both legs", Answer("both_legs")),
+     ("sides", "um it's in my left leg", Answer("one_leg")),
+     ("sides", "my left arm and leg are weak", Answer("one_side_body")),
+     ("onset", "it came on over a few days", Answer("days")),
+     ("onset", "it started all of a sudden", Answer("sudden")),
+     ("progression", "it's about the same", Answer("same")),
+     # the words around change nothing, and stand around a choice only
+     ("sides", "in", NotUnderstood()),
+     ("sides", "are weak", NotUnderstood()),
+     ("sides", "it's yes", NotUnderstood()),
+     ("sides", "it's not sure", NotUnderstood()),
+     ("sides", "in go back", NotUnderstood()),
+     ("sides", "in both legs and one leg", NotUnderstood()),
+     ("diabetes", "it's yes", NotUnderstood())],
+)  # fmt: skip
+def test_a_spoken_choice_may_stand_inside_the_questions_own_words(
+    knowledge: Knowledge, pack: Pack, question: str, said: str, meaning: object
+) -> None:
+    """People answer "where is the weakness?" with "in both legs" or "both legs are
+    weak", and "how did it start?" with "it came on over a few days": the question's own
+    words (`around:` in the pack) may stand before and after a choice, and nothing else."""
+    expecting = Expectation(knowledge.questions[question], QUESTION_COMMANDS)
+    assert spoken_meaning(pack, said, expecting) == meaning
+
+
+@pytest.mark.parametrize(
     ("said", "confirmed"),
     [("i can walk", True), ("i can't walk", True), ("on my own", False), ("not at all", False)],
 )

@@ -46,7 +46,20 @@ def phrases(pack: Pack, expecting: Expectation, hearable: Hearable = _everything
     question = expecting.question
     if question is not None and question.kind is Kind.NUMBER:
         found += [p for p in number_phrases(pack) if all(map(hearable, p.split()))]
+    for side in ("before", "after"):
+        found += _around(pack, expecting, hearable, side)
     return _unique(found)
+
+
+def _around(pack: Pack, expecting: Expectation, hearable: Hearable, side: str) -> list[str]:
+    """The question's own words said before or after a choice here ("in", "are weak"),
+    as the engine can hear them (none at a yes/no check of an answer)."""
+    question = expecting.question
+    if expecting.yes_no or question is None or question.kind is not Kind.CHOICE:
+        return []
+    text = pack.questions[question.id]
+    said = text.said_before if side == "before" else text.said_after
+    return [" ".join(w) for p in said if all(map(hearable, w := normalise(p)))]
 
 
 class SoFar(enum.Enum):
@@ -117,6 +130,12 @@ def jsgf_grammar(
         by_meaning.setdefault(term.meaning, []).append(term.phrase)
     polite = sorted(w for w in courtesies(pack) if hearable(w))
     rules = [f"<courtesy> = {' | '.join(polite)};"] if polite else []
+    before = _around(pack, expecting, hearable, "before")
+    after = _around(pack, expecting, hearable, "after")
+    rules += [f"<before> = {' | '.join(before)};"] if before else []
+    rules += [f"<after> = {' | '.join(after)};"] if after else []
+    asked = expecting.question
+    choices = set(asked.options) if (before or after) and asked is not None else set()
     sentences = []
     for n, (meaning, said) in enumerate(by_meaning.items()):
         rules.append(f"<m{n}> = {' | '.join(said)};")
@@ -129,6 +148,8 @@ def jsgf_grammar(
         sentence = f"<m{n}> [<c{n}>]" if carriers else f"<m{n}>"
         if polite and takes_courtesy(meaning):
             sentence = f"{sentence} [<courtesy>]"
+        if isinstance(meaning, Answer) and meaning.value in choices:  # "in" both legs
+            sentence = f"{'[<before>] ' if before else ''}{sentence}{' [<after>]' if after else ''}"
         sentences.append(sentence)
     question = expecting.question
     numeric = isinstance(without, Answer) and without.value.isdecimal()

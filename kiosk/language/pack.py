@@ -149,6 +149,10 @@ class QuestionText:
     if_no: FollowUp | None = None
     """Choice questions a person may answer with "no" (`if_no:` in the pack): "no" leads
     to this follow-up. Elsewhere a yes or no at a choice question is asked again."""
+    said_before: tuple[str, ...] = ()
+    said_after: tuple[str, ...] = ()
+    """Choice questions: the question's own words people put around a choice ("in" both
+    legs, "it came on" slowly; both legs "are weak"), which change nothing (`around:`)."""
 
 
 @dataclass(frozen=True)
@@ -385,8 +389,9 @@ def _question(
     simpler = frozenset({"simpler"}) if question.red_flag else frozenset()
     opposites: tuple[tuple[str, str], ...] = ()
     follow_up = None
+    words_around: dict[str, tuple[str, ...]] = {}
     if question.kind is Kind.CHOICE:
-        entry.mapping({"ask", "choices"}, simpler | {"near_opposites", "if_no"})
+        entry.mapping({"ask", "choices"}, simpler | {"near_opposites", "if_no", "around"})
         choices = entry.get("choices").mapping(set(question.options))
         read = {o: _choice(choices.get(o)) for o in question.options}
         phrases = {o: said for o, (said, _, _) in read.items()}
@@ -396,6 +401,11 @@ def _question(
             opposites = _choice_opposites(entry.get("near_opposites"), phrases)
         if entry.has("if_no"):
             follow_up = _follow_up(entry.get("if_no"), question)
+        if entry.has("around"):
+            around = entry.get("around").mapping(set(), frozenset({"before", "after"}))
+            for side in ("before", "after"):
+                if around.has(side):
+                    words_around[side] = around.get(side).texts()
     else:
         entry.mapping({"ask", "because"}, simpler)
         entry.get("because").mapping(set(question.options))
@@ -412,6 +422,8 @@ def _question(
         suggestions=MappingProxyType(suggestions),
         near_opposites=opposites,
         if_no=follow_up,
+        said_before=words_around.get("before", ()),
+        said_after=words_around.get("after", ()),
     )
 
 

@@ -84,7 +84,7 @@ def spoken_meaning(pack: Pack, text: str, expecting: Expectation) -> Meaning:
     """What a recognizer's words mean: the whole turn must be one spoken sentence
     (`vocabulary.sentence_meaning`), or a number at a number question."""
     words = normalise(text)
-    meaning = sentence_meaning(pack, words, vocabulary(pack, expecting))
+    meaning = sentence_meaning(pack, words, vocabulary(pack, expecting), expecting.question)
     if meaning is not None:
         return meaning
     if not _only_number_words(pack, words):

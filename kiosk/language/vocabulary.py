@@ -7,7 +7,9 @@ so what a person may say is exactly what they may type, and the two cannot drift
 
 A spoken turn is one *sentence*: optional fillers ("um", "well"), then one or two
 phrases that mean the same ("no" + "I don't", "yes" + "that's right"), then optional
-fillers; a command may also end in a courtesy ("go back please").
+fillers; a command may also end in a courtesy ("go back please"), and a choice may
+stand inside the question's own words ("in both legs", "both legs are weak": the pack's
+`around:`).
 `sentence_meaning` is that rule; a phrase that holds two different meanings is no
 sentence, so it is asked again.
 """
@@ -15,7 +17,7 @@ sentence, so it is asked again.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from kiosk.core.meaning import Answer, Command, Meaning
@@ -143,26 +145,56 @@ def courtesies(pack: Pack) -> frozenset[str]:
     return frozenset(w for c in pack.courtesies for w in normalise(c))
 
 
-def sentence_meaning(pack: Pack, words: Sequence[str], terms: Sequence[Term]) -> Meaning | None:
+def sentence_meaning(
+    pack: Pack, words: Sequence[str], terms: Sequence[Term], question: Question | None = None
+) -> Meaning | None:
     """The meaning of a whole spoken turn under the sentence rule; None when the words
-    are not one sentence of the grammar (part of a phrase, two meanings, stray words)."""
-    split = sentence_terms(pack, words, terms)
+    are not one sentence of the grammar (part of a phrase, two meanings, stray words).
+    `question`: the choice question asked, whose own words may stand around a choice."""
+    split = sentence_terms(pack, words, terms, question)
     return None if split is None else split[0].meaning
 
 
-def sentence_terms(pack: Pack, words: Sequence[str], terms: Sequence[Term]) -> list[Term] | None:
+def sentence_terms(
+    pack: Pack, words: Sequence[str], terms: Sequence[Term], question: Question | None = None
+) -> list[Term] | None:
     """The phrases of a whole spoken turn under the sentence rule (one or two of one
-    meaning, fillers around, and courtesies after a command); None when the words are
-    not one such sentence."""
+    meaning, fillers around, courtesies after a command, the question's own words around
+    a choice); None when the words are not one such sentence."""
     by_words = {t.words: t for t in terms}
     spare, after = fillers(pack), trailing_fillers(pack)
-    split = _one_meaning(_inside(words, spare, after), by_words)
+    inside = _inside(words, spare, after)
+    split = _one_meaning(inside, by_words)
     if split is not None:
         return split  # "yes please" and "wait please" are phrases of their own
     polite = _one_meaning(_inside(words, spare, after | courtesies(pack)), by_words)
     if polite is not None and takes_courtesy(polite[0].meaning):
         return polite
+    if question is not None and question.kind is Kind.CHOICE:
+        for choice in _within_words_around(pack, question, inside):
+            found = _one_meaning(choice, by_words)
+            if found is not None and found[0].meaning in _choices(question):
+                return found
     return None
+
+
+def _within_words_around(
+    pack: Pack, question: Question, words: Sequence[str]
+) -> Iterator[Sequence[str]]:
+    """`words` without the question's own words said before and after a choice ("in"
+    both legs; both legs "are weak"), each way they can be taken off."""
+    text = pack.questions[question.id]
+    before = [normalise(b) for b in text.said_before]
+    after = [normalise(a) for a in text.said_after]
+    for lead in [(), *(b for b in before if tuple(words[: len(b)]) == b)]:
+        rest = words[len(lead) :]
+        for tail in [(), *(a for a in after if len(rest) > len(a) and tuple(rest[-len(a) :]) == a)]:
+            if lead or tail:
+                yield rest[: len(rest) - len(tail)]
+
+
+def _choices(question: Question) -> frozenset[Meaning]:
+    return frozenset(Answer(option) for option in question.options)
 
 
 def takes_courtesy(meaning: Meaning) -> bool:
