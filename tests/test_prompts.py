@@ -280,6 +280,25 @@ def test_a_spoken_choice_may_stand_inside_the_questions_own_words(
 
 
 @pytest.mark.parametrize(
+    ("lang", "said", "meaning"),
+    [("en", "i'm seventy two", Answer("72")),
+     ("en", "um forty five years old", Answer("45")),
+     ("en", "i am sixty", Answer("60")),
+     ("en", "i'm", NotUnderstood()),
+     ("en", "years old", NotUnderstood()),
+     ("en", "i'm forty or fifty", NotUnderstood()),
+     ("en", "i'm not sure", Answer("dont_know"))],
+)  # fmt: skip
+def test_a_spoken_age_may_stand_inside_the_questions_own_words(
+    knowledge: Knowledge, lang: str, said: str, meaning: object
+) -> None:
+    """ "I'm seventy two", "forty five years old": how people say their age when asked
+    it. The words around the number change nothing and make no age alone."""
+    expecting = Expectation(knowledge.questions["age"], QUESTION_COMMANDS)
+    assert spoken_meaning(load_pack(lang, knowledge), said, expecting) == meaning
+
+
+@pytest.mark.parametrize(
     ("said", "confirmed"),
     [("i can walk", True), ("i can't walk", True), ("on my own", False), ("not at all", False)],
 )

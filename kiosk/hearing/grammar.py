@@ -52,10 +52,10 @@ def phrases(pack: Pack, expecting: Expectation, hearable: Hearable = _everything
 
 
 def _around(pack: Pack, expecting: Expectation, hearable: Hearable, side: str) -> list[str]:
-    """The question's own words said before or after a choice here ("in", "are weak"),
-    as the engine can hear them (none at a yes/no check of an answer)."""
+    """The question's own words said before or after a choice or number here ("in",
+    "are weak", "years old"), as the engine can hear them (none at a yes/no check)."""
     question = expecting.question
-    if expecting.yes_no or question is None or question.kind is not Kind.CHOICE:
+    if expecting.yes_no or question is None or question.kind is Kind.YESNO:
         return []
     text = pack.questions[question.id]
     said = text.said_before if side == "before" else text.said_after
@@ -156,7 +156,8 @@ def jsgf_grammar(
     if question is not None and question.kind is Kind.NUMBER and not numeric:
         numbers = [p for p in number_phrases(pack) if all(map(hearable, p.split()))]
         rules.append(f"<number> = {' | '.join(numbers)};")
-        sentences.append("<number>")
+        lead, tail = ("[<before>] " if before else ""), (" [<after>]" if after else "")
+        sentences.append(f"{lead}<number>{tail}")  # "i'm" forty five "years old"
     spare = sorted(w for w in fillers(pack) if hearable(w))
     if spare:
         rules.append(f"<filler> = {' | '.join(spare)};")

@@ -151,8 +151,9 @@ class QuestionText:
     to this follow-up. Elsewhere a yes or no at a choice question is asked again."""
     said_before: tuple[str, ...] = ()
     said_after: tuple[str, ...] = ()
-    """Choice questions: the question's own words people put around a choice ("in" both
-    legs, "it came on" slowly; both legs "are weak"), which change nothing (`around:`)."""
+    """Choice and number questions: the question's own words people put around an answer
+    ("in" both legs, "it came on" slowly; both legs "are weak"; "I'm" forty five "years
+    old"), which change nothing (`around:`)."""
 
 
 @dataclass(frozen=True)
@@ -401,17 +402,18 @@ def _question(
             opposites = _choice_opposites(entry.get("near_opposites"), phrases)
         if entry.has("if_no"):
             follow_up = _follow_up(entry.get("if_no"), question)
-        if entry.has("around"):
-            around = entry.get("around").mapping(set(), frozenset({"before", "after"}))
-            for side in ("before", "after"):
-                if around.has(side):
-                    words_around[side] = around.get(side).texts()
     else:
-        entry.mapping({"ask", "because"}, simpler)
+        numeric = frozenset({"around"}) if question.kind is Kind.NUMBER else frozenset()
+        entry.mapping({"ask", "because"}, simpler | numeric)
         entry.get("because").mapping(set(question.options))
         because = {o: entry.get("because").get(o).text() for o in question.options}
         phrases = {o: answers[o] for o in question.options} if question.kind is Kind.YESNO else {}
         suggestions = {}
+    if entry.has("around"):
+        around = entry.get("around").mapping(set(), frozenset({"before", "after"}))
+        for side in ("before", "after"):
+            if around.has(side):
+                words_around[side] = around.get(side).texts()
     if question.red_flag and not entry.has("simpler"):
         raise entry.fail("a red-flag question needs a simpler wording (simpler:) for re-asking")
     return QuestionText(

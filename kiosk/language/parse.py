@@ -21,6 +21,7 @@ from kiosk.language.vocabulary import (
     normalise,
     sentence_meaning,
     vocabulary,
+    within_words_around,
     without_fillers,
 )
 from kiosk.triage.knowledge import DONT_KNOW, NO, Kind, Question
@@ -82,14 +83,21 @@ def interpret_expected(pack: Pack, text: str, expecting: Expectation) -> Meaning
 
 def spoken_meaning(pack: Pack, text: str, expecting: Expectation) -> Meaning:
     """What a recognizer's words mean: the whole turn must be one spoken sentence
-    (`vocabulary.sentence_meaning`), or a number at a number question."""
+    (`vocabulary.sentence_meaning`), or a number at a number question (the question's
+    own words may stand around it: "I'm forty five")."""
     words = normalise(text)
     meaning = sentence_meaning(pack, words, vocabulary(pack, expecting), expecting.question)
     if meaning is not None:
         return meaning
+    question = expecting.question
+    if question is not None and question.kind is Kind.NUMBER and not expecting.yes_no:
+        inside = without_fillers(pack, words)
+        for number in within_words_around(pack, question, inside):  # "i'm" 45 "years old"
+            if _only_number_words(pack, number):
+                return _number_meaning(pack, number, question)
     if not _only_number_words(pack, words):
         return NotUnderstood()
-    return _number_meaning(pack, words, expecting.question)
+    return _number_meaning(pack, words, question)
 
 
 def understood(pack: Pack, text: str, expecting: Expectation) -> Meaning | None:

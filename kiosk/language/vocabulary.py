@@ -171,18 +171,18 @@ def sentence_terms(
     if polite is not None and takes_courtesy(polite[0].meaning):
         return polite
     if question is not None and question.kind is Kind.CHOICE:
-        for choice in _within_words_around(pack, question, inside):
+        for choice in within_words_around(pack, question, inside):
             found = _one_meaning(choice, by_words)
             if found is not None and found[0].meaning in _choices(question):
                 return found
     return None
 
 
-def _within_words_around(
+def within_words_around(
     pack: Pack, question: Question, words: Sequence[str]
 ) -> Iterator[Sequence[str]]:
-    """`words` without the question's own words said before and after a choice ("in"
-    both legs; both legs "are weak"), each way they can be taken off."""
+    """`words` without the question's own words said before and after an answer ("in"
+    both legs; both legs "are weak"; "i'm" forty five), each way they can be taken off."""
     text = pack.questions[question.id]
     before = [normalise(b) for b in text.said_before]
     after = [normalise(a) for a in text.said_after]
