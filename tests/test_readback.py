@@ -183,6 +183,32 @@ def test_the_answer_to_change_can_be_chosen_by_key_and_a_wrong_number_is_named(
     assert kiosk.dialog.answers["sides"] == "one_leg"
 
 
+def test_which_one_understands_the_second_one_and_never_reads_one_as_item_1(
+    kiosk: Kiosk, knowledge: Knowledge
+) -> None:
+    """ "The second one" at "Which one should I change?" was read as 1 (its "one"), so
+    the kiosk asked the first answer again; "the last one" and "the diabetes one" too.
+    Now a rank is its number, and "one" after another word names no item."""
+    by_number = Kiosk(knowledge, kiosk.pack)
+    to_readback(by_number, NEUROPATHY)
+    by_number.say("2")
+    to_readback(kiosk, NEUROPATHY)
+    kiosk.say("the second one")
+    assert kiosk.asking == by_number.asking != "readback_which"
+    for said in ("the last one", "the diabetes one"):
+        person = Kiosk(knowledge, kiosk.pack)
+        to_readback(person, NEUROPATHY)
+        person.say(said)
+        assert person.asking == "readback_which", said
+    korean = Kiosk(knowledge, load_pack("ko", knowledge))
+    to_readback(korean, {"onset": "천천히", "sides": "양쪽 다리", "feet_numb": "네"})
+    korean.say("첫 번째요")
+    first = Kiosk(knowledge, korean.pack)
+    to_readback(first, {"onset": "천천히", "sides": "양쪽 다리", "feet_numb": "네"})
+    first.say("1")
+    assert korean.asking == first.asking != "readback_which"
+
+
 def test_going_back_from_which_one_reads_the_answers_back_again(kiosk: Kiosk) -> None:
     to_readback(kiosk, NEUROPATHY)
     kiosk.say("go back")

@@ -192,6 +192,11 @@ class Pack:
     """(yes phrase, no phrase) pairs one short sound apart ("i do" / "i don't", 있어요 /
     없어요): a recognizer can swap them, so an answer said only in such phrases is
     confirmed before it counts."""
+    ordinals: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    """word -> the number it ranks ("second" -> 2): "the second one" at "which one?"."""
+    pronouns: frozenset[str] = frozenset()
+    """Number words that, after a word of no number, stand for a thing, not a count:
+    "the last one", "the diabetes one" name no item 1."""
     endings: tuple[str, ...] = ()
     """Polite endings typed onto a word without a space that change nothing (천천히요,
     며칠이요): the typed parser reads the word without them."""
@@ -242,6 +247,8 @@ def load_pack(language: str, knowledge: Knowledge, folder: Path = DEFAULT_PROMPT
                 "spellings",
                 "near_opposites",
                 "endings",
+                "ordinals",
+                "pronouns",
             }
         ),
     )
@@ -280,6 +287,8 @@ def load_pack(language: str, knowledge: Knowledge, folder: Path = DEFAULT_PROMPT
         if top.has("near_opposites")
         else (),
         endings=top.get("endings").texts() if top.has("endings") else (),
+        ordinals=_numbers(top.get("ordinals")) if top.has("ordinals") else MappingProxyType({}),
+        pronouns=frozenset(top.get("pronouns").texts()) if top.has("pronouns") else frozenset(),
     )
 
 

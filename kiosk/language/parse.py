@@ -211,15 +211,21 @@ def _number_meaning(pack: Pack, words: Sequence[str], question: Question | None)
 
 
 def read_numbers(pack: Pack, words: Sequence[str]) -> list[int]:
-    """Every number in the words: digits, or number words such as "forty two"."""
+    """Every number in the words: digits, number words such as "forty two", and ranks
+    ("the second one" is 2; its "one" stands for the thing, as in "the last one")."""
     numbers: list[int] = []
     current: int | None = None
-    for word in words:
+    for n, word in enumerate(words):
         digits = _leading_digits(word)
         if digits:
             numbers.append(int(digits))
             continue
         value = pack.numbers.get(word)
+        if word in pack.ordinals:
+            value = None
+            numbers.append(pack.ordinals[word])
+        elif word in pack.pronouns and current is None and n > 0:
+            value = None if words[n - 1] not in _COUNTING else value
         if value is None:
             if current is not None and word not in {"and", "a"}:
                 numbers.append(current)
@@ -231,6 +237,8 @@ def read_numbers(pack: Pack, words: Sequence[str]) -> list[int]:
     return numbers
 
 
+_COUNTING = frozenset({"number", "and", "a"})
+"""Words after which "one" is still a count ("number one", "a hundred and one")."""
 _DIGITS_THEN_UNIT = re.compile(rf"(\d{{1,{LONGEST_NUMBER}}})[^\W\d_]*")
 
 
