@@ -34,6 +34,18 @@ def answer_until_readback(kiosk: Kiosk, answers: dict[str, str]) -> None:
         kiosk.say(kiosk.words_for(question, value))
 
 
+def results_for_staff(kiosk: Kiosk, said: str, summary_says: str) -> None:
+    """`said` ends the read-back: the results come as understood, staff are pointed to,
+    and the clinician summary says why the answers were not confirmed."""
+    mark = len(kiosk.out)
+    kiosk.say(said)
+    assert kiosk.state is State.RESULTS
+    spoken = " ".join(s.text for s in kiosk.said(mark))
+    assert "member of staff" in spoken and kiosk.pack.say("results_intro") in spoken
+    kiosk.say("done")
+    assert summary_says in kiosk.saved[-1].as_text()
+
+
 def to_readback(kiosk: Kiosk, answers: dict[str, str]) -> Ask:
     kiosk.start()
     kiosk.answer_all({**answers, "readback": "no"})
@@ -247,14 +259,7 @@ def test_a_read_back_called_wrong_with_nothing_to_change_ends_in_the_results(
     assert kiosk.asking == "readback"
     kiosk.say("no")
     assert kiosk.asking == "readback_which"
-    mark = len(kiosk.out)
-    kiosk.say("no")
-    assert kiosk.state is State.RESULTS
-    said = " ".join(s.text for s in kiosk.said(mark))
-    assert "member of staff" in said and kiosk.pack.say("results_intro") in said
-    kiosk.say("done")
-    text = kiosk.saved[-1].as_text()
-    assert "said it was not right but named no answer to change" in text
+    results_for_staff(kiosk, "no", "said it was not right but named no answer to change")
 
 
 def test_not_sure_at_the_read_back_goes_through_the_answers_and_never_round_for_ever(
@@ -291,13 +296,7 @@ def test_a_person_not_understood_at_the_read_back_is_not_held_there(
     kiosk.say("no")
     kiosk.say("yes")  # no number: still choosing
     assert kiosk.asking == "readback_which"
-    mark = len(kiosk.out)
-    kiosk.say("yes")
-    assert kiosk.state is State.RESULTS
-    said = " ".join(s.text for s in kiosk.said(mark))
-    assert "member of staff" in said and kiosk.pack.say("results_intro") in said
-    kiosk.say("done")
-    assert "reply was not understood, so not confirmed" in kiosk.saved[-1].as_text()
+    results_for_staff(kiosk, "yes", "reply was not understood, so not confirmed")
     korean = Kiosk(knowledge, load_pack("ko", knowledge))
     answer_until_readback(korean, {"onset": "천천히", "sides": "양쪽 다리", "feet_numb": "네"})
     for said in ("바나나", "음", "사과", "포도"):
