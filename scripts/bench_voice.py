@@ -61,10 +61,13 @@ CONDITIONS = ("clean", "reverb", "white 10", "babble 15", "babble 21", "babble 1
 """`babble 21` is the room of `babble 15` with the person at half the distance (6 dB
 nearer than the talkers): what the kiosk's "come a little closer" can buy."""
 NOT_ANSWER_CONDITIONS = ("clean", "reverb", "babble 15")
+OTHER_CONDITIONS = ("clean", "reverb", "babble 15")
+"""Rooms for the answers to the other questions (`others:` in the corpus)."""
 YES_NO_QUESTION = "diabetes"
 """A yes/no question that is not a red flag: nothing heard there is confirmed."""
 CHOICE_QUESTION = "sides"
 RED_FLAG = "stroke_signs"
+AGE_QUESTION = "age"
 LEAD_IN = 0.5
 TAIL = 3.0
 NOISY_TAIL = 9.0
@@ -136,7 +139,15 @@ def items(corpus: dict[str, Any], half: str) -> list[Item]:
         question = CHOICE_QUESTION if choice else YES_NO_QUESTION
         found += [Item(half, str(p), expected, question) for p in phrases]
     found += [Item(half, str(p), "unclear", RED_FLAG) for p in corpus[half]["not_answers"]]
+    for key, phrases in corpus[half].get("others", {}).items():
+        question, answer = key.split(":")
+        found += [Item(half, str(p), f"answer:{answer}", question) for p in phrases]
     return found
+
+
+def elsewhere(item: Item) -> bool:
+    """An answer to one of the other questions (onset, progression, walking, age)."""
+    return item.question not in (YES_NO_QUESTION, CHOICE_QUESTION, RED_FLAG)
 
 
 def voices(corpus: dict[str, Any], half: str, key: str = "voices") -> list[Voice]:
@@ -312,6 +323,8 @@ def confirmed(o: Outcome) -> bool:
     those (CONFIRM_DONT_KNOW_IN_DOUBT)."""
     if not o.meaning.startswith("answer:"):
         return False
+    if o.item.question == AGE_QUESTION:
+        return True  # a spoken age is always checked ("I heard 49. Is that right?")
     if o.meaning == "answer:dont_know":
         return o.checks_doubtful_dont_know and o.confidence < o.confirm_any_below
     return (o.item.question == RED_FLAG and o.confidence < CONFIRM_BELOW) or (
@@ -382,10 +395,32 @@ def rows(outcomes: list[Outcome]) -> Iterator[tuple[str, str]]:
     yield "real-time factor (cpu s / audio s)", f"{cpu / max(audio, 1e-9):.3f}"
 
 
+def other_rows(outcomes: list[Outcome]) -> Iterator[tuple[str, str]]:
+    """Each other question, answers right in each room, and heard as another answer."""
+    for question in dict.fromkeys(o.item.question for o in outcomes):
+        asked = [o for o in outcomes if o.item.question == question]
+        for condition in OTHER_CONDITIONS:
+            group = [o for o in asked if o.condition == condition]
+            right = sum(o.meaning == o.item.expected for o in group)
+            yield f"{question}, {condition}", _share(right, len(group))
+    wrong = [o for o in outcomes if o.meaning not in ("unclear", o.item.expected)]
+    yield "heard as another answer (checked or not)", _share(len(wrong), len(outcomes), 1)
+
+
+def _conditions(item: Item) -> tuple[str, ...]:
+    if item.expected == "unclear":
+        return NOT_ANSWER_CONDITIONS
+    return OTHER_CONDITIONS if elsewhere(item) else CONDITIONS
+
+
 def gap_rows(outcomes: list[Outcome]) -> Iterator[tuple[str, str]]:
     """Answers right in a clean room, each half's phrases in each half's voices: whether
     a gap between the halves lies in the phrasing or in the voices."""
-    clean = [o for o in outcomes if o.condition == "clean" and o.item.expected != "unclear"]
+    clean = [
+        o
+        for o in outcomes
+        if o.condition == "clean" and o.item.expected != "unclear" and not elsewhere(o.item)
+    ]
     for phrases in HALVES:
         for voiced in HALVES:
             group = [
@@ -498,7 +533,7 @@ def bench_language(lang: str, args: argparse.Namespace, previous: str | None) ->
     halves = args.half or ["tune", "test"]
     babbles = {h: babble_tracks(corpus, h) for h in halves}
     tasks = [
-        Task(item, voice, NOT_ANSWER_CONDITIONS if item.expected == "unclear" else CONDITIONS)
+        Task(item, voice, _conditions(item))
         for half in halves
         for item in items(corpus, half)
         for voice in voices(corpus, half)[: args.voices]
@@ -508,7 +543,7 @@ def bench_language(lang: str, args: argparse.Namespace, previous: str | None) ->
             Task(replace(item, voice_half=other), voice, ("clean",))
             for half, other in zip(halves, reversed(halves), strict=True)
             for item in items(corpus, half)
-            if item.expected != "unclear"
+            if item.expected != "unclear" and not elsewhere(item)
             for voice in voices(corpus, other)[: args.voices]
         ]
     kiosks = {"kiosk": str(ROOT)} | ({f"previous ({args.previous})": previous} if previous else {})
@@ -522,12 +557,25 @@ def bench_language(lang: str, args: argparse.Namespace, previous: str | None) ->
     for half in halves:
         print(f"\n[{lang}] {half} half")
         own = {
-            name: [o for o in found if o.item.half == half and not o.item.voice_half]
+            name: [
+                o
+                for o in found
+                if o.item.half == half and not o.item.voice_half and not elsewhere(o.item)
+            ]
             for name, found in results.items()
         }
         print_table(own)
         if args.misses:
             print_misses(own["kiosk"])
+        others = {
+            name: [o for o in found if o.item.half == half and elsewhere(o.item)]
+            for name, found in results.items()
+        }
+        if any(others.values()):
+            print(f"\n[{lang}] {half} half, the other questions: answers right")
+            print_table(others, other_rows)
+            if args.misses:
+                print_misses(others["kiosk"])
     if len(halves) == 2:
         print(f"\n[{lang}] the gap between the halves, taken apart: answers right, clean")
         print_table(results, gap_rows)
