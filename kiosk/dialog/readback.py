@@ -98,11 +98,7 @@ class ReadBackHandling:
             # towards the results as understood; asked again, it would go round for ever.
             self.trigger("choose")
             self._ask_which()
-        else:
-            memory.readback_unclear += 1
-            if memory.readback_unclear >= MAX_READBACK_UNCLEAR:
-                self._results_unconfirmed("unclear_at_readback")
-                return
+        elif not self._given_up_as_unclear():
             self._say("unclear_yesno", "error")
             if memory.readback_unclear >= UNCLEAR_BEFORE_OFFERING_KEYS:
                 self._say("offer_keys")
@@ -126,13 +122,18 @@ class ReadBackHandling:
             memory.changing = question
             self.trigger("investigate")
             self._ask(Prompt(question))
-        else:
-            memory.readback_unclear += 1
-            if memory.readback_unclear >= MAX_READBACK_UNCLEAR:
-                self._results_unconfirmed("unclear_at_readback")
-                return
+        elif not self._given_up_as_unclear():
             self._say("readback_which_unclear", "error", low=1, high=len(items))
             self._ask_which()
+
+    def _given_up_as_unclear(self) -> bool:
+        """Count one reply not understood at the read-back or "which one?"; at the
+        MAX_READBACK_UNCLEAR-th, give the results as understood (True)."""
+        self._memory.readback_unclear += 1
+        if self._memory.readback_unclear < MAX_READBACK_UNCLEAR:
+            return False
+        self._results_unconfirmed("unclear_at_readback")
+        return True
 
     def _results_unconfirmed(self, how: str) -> None:
         """The person keeps saying the read-back is wrong but names nothing to change, or

@@ -46,20 +46,22 @@ def phrases(pack: Pack, expecting: Expectation, hearable: Hearable = _everything
     question = expecting.question
     if question is not None and question.kind is Kind.NUMBER:
         found += [p for p in number_phrases(pack) if all(map(hearable, p.split()))]
-    for side in ("before", "after"):
-        found += _around(pack, expecting, hearable, side)
-    return _unique(found)
+    before, after = _around(pack, expecting, hearable)
+    return _unique([*found, *before, *after])
 
 
-def _around(pack: Pack, expecting: Expectation, hearable: Hearable, side: str) -> list[str]:
-    """The question's own words said before or after a choice or number here ("in",
+def _around(pack: Pack, expecting: Expectation, hearable: Hearable) -> tuple[list[str], list[str]]:
+    """The question's own words said before and after a choice or number here ("in";
     "are weak", "years old"), as the engine can hear them (none at a yes/no check)."""
     question = expecting.question
     if expecting.yes_no or question is None or question.kind is Kind.YESNO:
-        return []
+        return [], []
     text = pack.questions[question.id]
-    said = text.said_before if side == "before" else text.said_after
-    return [" ".join(w) for p in said if all(map(hearable, w := normalise(p)))]
+
+    def heard(said: tuple[str, ...]) -> list[str]:
+        return [" ".join(w) for p in said if all(map(hearable, w := normalise(p)))]
+
+    return heard(text.said_before), heard(text.said_after)
 
 
 class SoFar(enum.Enum):
@@ -130,12 +132,12 @@ def jsgf_grammar(
         by_meaning.setdefault(term.meaning, []).append(term.phrase)
     polite = sorted(w for w in courtesies(pack) if hearable(w))
     rules = [f"<courtesy> = {' | '.join(polite)};"] if polite else []
-    before = _around(pack, expecting, hearable, "before")
-    after = _around(pack, expecting, hearable, "after")
+    before, after = _around(pack, expecting, hearable)
     rules += [f"<before> = {' | '.join(before)};"] if before else []
     rules += [f"<after> = {' | '.join(after)};"] if after else []
-    asked = expecting.question
-    choices = set(asked.options) if (before or after) and asked is not None else set()
+    lead, tail = ("[<before>] " if before else ""), (" [<after>]" if after else "")
+    question = expecting.question
+    choices = set(question.options) if question is not None else set()
     sentences = []
     for n, (meaning, said) in enumerate(by_meaning.items()):
         rules.append(f"<m{n}> = {' | '.join(said)};")
@@ -149,14 +151,12 @@ def jsgf_grammar(
         if polite and takes_courtesy(meaning):
             sentence = f"{sentence} [<courtesy>]"
         if isinstance(meaning, Answer) and meaning.value in choices:  # "in" both legs
-            sentence = f"{'[<before>] ' if before else ''}{sentence}{' [<after>]' if after else ''}"
+            sentence = f"{lead}{sentence}{tail}"
         sentences.append(sentence)
-    question = expecting.question
     numeric = isinstance(without, Answer) and without.value.isdecimal()
     if question is not None and question.kind is Kind.NUMBER and not numeric:
         numbers = [p for p in number_phrases(pack) if all(map(hearable, p.split()))]
         rules.append(f"<number> = {' | '.join(numbers)};")
-        lead, tail = ("[<before>] " if before else ""), (" [<after>]" if after else "")
         sentences.append(f"{lead}<number>{tail}")  # "i'm" forty five "years old"
     spare = sorted(w for w in fillers(pack) if hearable(w))
     if spare:

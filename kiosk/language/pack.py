@@ -399,7 +399,6 @@ def _question(
     simpler = frozenset({"simpler"}) if question.red_flag else frozenset()
     opposites: tuple[tuple[str, str], ...] = ()
     follow_up = None
-    words_around: dict[str, tuple[str, ...]] = {}
     if question.kind is Kind.CHOICE:
         entry.mapping({"ask", "choices"}, simpler | {"near_opposites", "if_no", "around"})
         choices = entry.get("choices").mapping(set(question.options))
@@ -418,11 +417,7 @@ def _question(
         because = {o: entry.get("because").get(o).text() for o in question.options}
         phrases = {o: answers[o] for o in question.options} if question.kind is Kind.YESNO else {}
         suggestions = {}
-    if entry.has("around"):
-        around = entry.get("around").mapping(set(), frozenset({"before", "after"}))
-        for side in ("before", "after"):
-            if around.has(side):
-                words_around[side] = around.get(side).texts()
+    before, after = _words_around(entry.get("around")) if entry.has("around") else ((), ())
     if question.red_flag and not entry.has("simpler"):
         raise entry.fail("a red-flag question needs a simpler wording (simpler:) for re-asking")
     return QuestionText(
@@ -433,9 +428,19 @@ def _question(
         suggestions=MappingProxyType(suggestions),
         near_opposites=opposites,
         if_no=follow_up,
-        said_before=words_around.get("before", ()),
-        said_after=words_around.get("after", ()),
+        said_before=before,
+        said_after=after,
     )
+
+
+def _words_around(entry: Entry) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """`around:`: the words said before and after an answer (either may be left out)."""
+    entry.mapping(set(), frozenset({"before", "after"}))
+
+    def said(side: str) -> tuple[str, ...]:
+        return entry.get(side).texts() if entry.has(side) else ()
+
+    return said("before"), said("after")
 
 
 def _follow_up(entry: Entry, question: Question) -> FollowUp:

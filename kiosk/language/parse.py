@@ -157,7 +157,7 @@ def _turned_around(pack: Pack, meaning: Meaning, leftover: Sequence[str]) -> boo
     is not yes. The negation may belong to the answer or turn it round; asked again."""
     if not isinstance(meaning, Answer) or meaning.value in (NO, DONT_KNOW):
         return False
-    return any(w in _negations(pack) for w in leftover)
+    return not _negations(pack).isdisjoint(leftover)
 
 
 def _holds_another_choice(
@@ -224,10 +224,10 @@ def read_numbers(pack: Pack, words: Sequence[str]) -> list[int]:
         if word in pack.ordinals:
             value = None
             numbers.append(pack.ordinals[word])
-        elif word in pack.pronouns and current is None and n > 0:
-            value = None if words[n - 1] not in _COUNTING else value
+        elif word in pack.pronouns and current is None and n > 0 and words[n - 1] not in _COUNTING:
+            value = None  # "the last one": a thing, not a count
         if value is None:
-            if current is not None and word not in {"and", "a"}:
+            if current is not None and word not in _JOINING:
                 numbers.append(current)
                 current = None
             continue
@@ -237,7 +237,9 @@ def read_numbers(pack: Pack, words: Sequence[str]) -> list[int]:
     return numbers
 
 
-_COUNTING = frozenset({"number", "and", "a"})
+_JOINING = frozenset({"and", "a"})
+"""Words inside one number ("a hundred and one")."""
+_COUNTING = _JOINING | {"number"}
 """Words after which "one" is still a count ("number one", "a hundred and one")."""
 _DIGITS_THEN_UNIT = re.compile(rf"(\d{{1,{LONGEST_NUMBER}}})[^\W\d_]*")
 
