@@ -108,6 +108,40 @@ def test_a_typed_choice_is_read_from_all_it_says_not_from_part_of_it(
 
 
 @pytest.mark.parametrize(
+    ("language", "question", "text", "meaning"),
+    [("en", "stroke_signs", "I am here with my son", NotUnderstood()),
+     ("en", "stroke_signs", "I have been waiting for an hour", NotUnderstood()),
+     ("en", "stroke_signs", "my right leg is weak", NotUnderstood()),
+     ("en", "stroke_signs", "it's not my face, it's my arm", NotUnderstood()),
+     ("en", "stroke_signs", "I don't like this machine", NotUnderstood()),
+     ("en", "stroke_signs", "no, but my arm went weak", NotUnderstood()),
+     ("en", "stroke_signs", "I don't know, but my speech is odd", NotUnderstood()),
+     ("ko", "stroke_signs", "화장실이 어디 있어요", NotUnderstood()),
+     ("ko", "stroke_signs", "시간이 없어요", NotUnderstood()),
+     ("ko", "stroke_signs", "아니요 근데 팔에 힘이 없어요", NotUnderstood()),
+     # what these must not cost: the short answers alone, with a yes or no word, or
+     # with the question's own words
+     ("en", "stroke_signs", "I have", Answer("yes")),
+     ("en", "stroke_signs", "um, it's not", Answer("no")),
+     ("en", "stroke_signs", "yes I have had that", Answer("yes")),
+     ("en", "diabetes", "I do have diabetes", Answer("yes")),
+     ("en", "diabetes", "no, I don't have diabetes", Answer("no")),
+     ("en", "diabetes", "I don't have diabetes", Answer("no")),
+     ("ko", "diabetes", "당뇨병 있어요", Answer("yes")),
+     ("ko", "diabetes", "없어요", Answer("no"))],
+)  # fmt: skip
+def test_a_typed_yes_or_no_needs_more_than_a_phrase_from_another_sentence(
+    knowledge: Knowledge, language: str, question: str, text: str, meaning: object
+) -> None:
+    """A typed "I am here with my son" at "has your face drooped…?" was yes: an emergency
+    for a sentence that answers nothing; "no, but my arm went weak" was no, a red flag
+    missed. Phrases with no yes or no word of their own count only beside fillers and the
+    question's words, and a no followed by a "but" is asked again."""
+    pack = load_pack(language, knowledge)
+    assert interpret(pack, text, knowledge.questions[question], QUESTION_COMMANDS) == meaning
+
+
+@pytest.mark.parametrize(
     ("text", "meaning"),
     [("45", Answer("45")), ("45살", Answer("45")), ("45세요", Answer("45")),
      ("마흔다섯 살이요", Answer("45")), ("1950년생", OutOfRange(1950)), ("45.5", NotUnderstood())],

@@ -200,6 +200,14 @@ class Pack:
     endings: tuple[str, ...] = ()
     """Polite endings typed onto a word without a space that change nothing (천천히요,
     며칠이요): the typed parser reads the word without them."""
+    carriers: frozenset[str] = frozenset()
+    """Answer phrases that hold no yes or no word of their own ("i have", "it's not",
+    있어요): typed among other words they may belong to another sentence ("I have been
+    waiting an hour", "it's not my face, it's my arm"), so they answer only with nothing
+    else beside them but fillers and the question's own words."""
+    contrasts: frozenset[str] = frozenset()
+    """Words that turn what follows against what came before ("but", 근데): a typed "no,
+    but my arm went weak" is no answer to read as no."""
 
     def say(self, key: str, **fields: object) -> str:
         """A message with its {placeholders} filled in."""
@@ -249,6 +257,8 @@ def load_pack(language: str, knowledge: Knowledge, folder: Path = DEFAULT_PROMPT
                 "endings",
                 "ordinals",
                 "pronouns",
+                "carriers",
+                "contrasts",
             }
         ),
     )
@@ -289,7 +299,19 @@ def load_pack(language: str, knowledge: Knowledge, folder: Path = DEFAULT_PROMPT
         endings=top.get("endings").texts() if top.has("endings") else (),
         ordinals=_numbers(top.get("ordinals")) if top.has("ordinals") else MappingProxyType({}),
         pronouns=frozenset(top.get("pronouns").texts()) if top.has("pronouns") else frozenset(),
+        carriers=_carriers(top.get("carriers"), answers) if top.has("carriers") else frozenset(),
+        contrasts=frozenset(top.get("contrasts").texts()) if top.has("contrasts") else frozenset(),
     )
+
+
+def _carriers(entry: Entry, answers: Mapping[str, tuple[str, ...]]) -> frozenset[str]:
+    """Each carrier is a phrase of `answers`."""
+    known = {p for phrases in answers.values() for p in phrases}
+    texts = entry.texts()
+    for i, text in enumerate(texts):
+        if text not in known:
+            raise entry.child(i, text).fail("is not a phrase of answers.yes, .no or .dont_know")
+    return frozenset(texts)
 
 
 def _spellings(entry: Entry) -> Mapping[str, str]:

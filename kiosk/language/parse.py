@@ -4,7 +4,8 @@ One parser for typed and spoken words, reading the prompt's vocabulary
 (`kiosk.language.vocabulary`). It prefers asking again over guessing: two different meanings in
 one utterance, an answer next to a negation ("yes, not really", "not on my own"), or a
 choice typed inside another choice's longer phrase ("one whole side" holds "one side",
-not only "one") are unclear.
+not only "one"), a yes or no resting on a phrase of another sentence ("I have been
+waiting an hour"), and a no followed by a "but" are unclear.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from kiosk.language.vocabulary import (
     Expectation,
     Term,
     answers_nothing_here,
+    fillers,
     normalise,
     sentence_meaning,
     vocabulary,
@@ -68,7 +70,9 @@ def interpret_expected(pack: Pack, text: str, expecting: Expectation) -> Meaning
         return NotUnderstood()
     if meanings:
         meaning = meanings.pop()
-        if _turned_around(pack, meaning, leftover):
+        if _turned_around(pack, meaning, leftover) or _contradicted(pack, meaning, leftover):
+            return NotUnderstood()
+        if _carried_only(pack, found, leftover, expecting.question):
             return NotUnderstood()
         if _holds_another_choice(words, found, terms, expecting.question):
             return NotUnderstood()
@@ -158,6 +162,41 @@ def _turned_around(pack: Pack, meaning: Meaning, leftover: Sequence[str]) -> boo
     if not isinstance(meaning, Answer) or meaning.value in (NO, DONT_KNOW):
         return False
     return not _negations(pack).isdisjoint(leftover)
+
+
+def _contradicted(pack: Pack, meaning: Meaning, leftover: Sequence[str]) -> bool:
+    """A no or a don't know followed by a "but": "no, but my arm went weak" at a question
+    about face, arm or speech is not the no it starts with."""
+    if not isinstance(meaning, Answer) or meaning.value not in (NO, DONT_KNOW):
+        return False
+    return not pack.contrasts.isdisjoint(leftover)
+
+
+PARTICLE = 1
+"""Characters a word of the question may carry beyond a typed word and still be it
+(당뇨병이 / 당뇨병: a Korean particle)."""
+
+
+def _carried_only(
+    pack: Pack, found: Sequence[Term], leftover: Sequence[str], question: Question | None
+) -> bool:
+    """The answer rests only on carriers (`Pack.carriers`: "i have", "it's not", 있어요)
+    and other words were typed beside them that are neither fillers nor the question's
+    own: "I have been waiting an hour" answers no question, "I do have diabetes" does."""
+    carriers = {normalise(c) for c in pack.carriers}
+    if not found or any(f.words not in carriers for f in found):
+        return False
+    own = set(fillers(pack)) | {w for c in pack.courtesies for w in normalise(c)}
+    if question is not None:
+        text = pack.questions[question.id]
+        own |= set(normalise(text.ask)) | set(normalise(text.simpler or ""))
+    return any(not _among(word, own) for word in leftover)
+
+
+def _among(word: str, known: set[str]) -> bool:
+    return word in known or any(
+        k.startswith(word) and len(k) - len(word) <= PARTICLE for k in known
+    )
 
 
 def _holds_another_choice(
