@@ -284,6 +284,14 @@ def _in_grammar(text: str, expecting: Any) -> bool | None:
         meant = vocabulary.sentence_meaning(_STATE["pack"], words, terms, expecting.question)
     except TypeError:
         meant = vocabulary.sentence_meaning(_STATE["pack"], words, terms)
+    parse = kiosk_module("kiosk.language.parse")
+    if (
+        meant is None
+        and expecting.question.kind.name == "NUMBER"
+        and hasattr(parse, "spoken_meaning")
+    ):
+        meant = parse.spoken_meaning(_STATE["pack"], text, expecting)  # "I'm seventy two"
+        meant = None if type(meant).__name__ == "NotUnderstood" else meant
     return meant is not None
 
 
