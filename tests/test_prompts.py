@@ -142,6 +142,33 @@ def test_a_typed_yes_or_no_needs_more_than_a_phrase_from_another_sentence(
 
 
 @pytest.mark.parametrize(
+    ("language", "question", "text", "meaning"),
+    [("en", "diabetes", "the pain does not stop", NotUnderstood()),
+     ("en", "diabetes", "my legs give way at the end of the day", NotUnderstood()),
+     ("en", "back_pain", "my back hurts", NotUnderstood()),
+     ("en", "diabetes", "what is this machine for", NotUnderstood()),
+     ("ko", "diabetes", "아픈 게 안 멈춰요", NotUnderstood()),
+     ("ko", "back_pain", "허리가 다시 아파요", NotUnderstood()),
+     # what this must not cost
+     ("en", "back_pain", "yes, in my lower back", Answer("yes")),
+     ("en", "diabetes", "stop", Command("stop")),
+     ("en", "diabetes", "stop please", Command("stop")),
+     ("en", "diabetes", "I want to stop", Command("stop")),
+     ("en", "diabetes", "can we go back please", Command("back")),
+     ("en", "diabetes", "what?", Command("repeat")),
+     ("ko", "diabetes", "멈춰", Command("stop"))],
+)  # fmt: skip
+def test_a_one_word_command_typed_inside_a_sentence_is_no_command(
+    knowledge: Knowledge, language: str, question: str, text: str, meaning: object
+) -> None:
+    """Typed "the pain does not stop" at a question was the stop command: the session
+    ended and the answers were wiped; "my back hurts" at "do you have back pain?" went
+    back a question. A one-word command counts only alone (fillers and "please" aside)."""
+    pack = load_pack(language, knowledge)
+    assert interpret(pack, text, knowledge.questions[question], QUESTION_COMMANDS) == meaning
+
+
+@pytest.mark.parametrize(
     ("text", "meaning"),
     [("45", Answer("45")), ("45살", Answer("45")), ("45세요", Answer("45")),
      ("마흔다섯 살이요", Answer("45")), ("1950년생", OutOfRange(1950)), ("45.5", NotUnderstood())],

@@ -60,6 +60,9 @@ def interpret_expected(pack: Pack, text: str, expecting: Expectation) -> Meaning
     terms = vocabulary(pack, expecting)
     words = _without_endings(pack, normalise(text), terms)
     found, leftover = _match(words, terms)
+    if expecting.question is not None and _said_with_more(pack, leftover):
+        # "the pain does not stop" is no stop, "my back hurts" no going back
+        found = [f for f in found if not _one_word_command(f)]
     meanings = {t.meaning for t in found}
     if len(meanings) > 1:  # "yes, slowly": the yes says nothing at "how did it start?"
         idle = {m for m in meanings if answers_nothing_here(pack, expecting.question, m)}
@@ -153,6 +156,19 @@ def _match(words: Sequence[str], terms: Sequence[Term]) -> tuple[list[Term], lis
             found.append(hit)
             i += len(hit.words)
     return found, leftover
+
+
+def _said_with_more(pack: Pack, leftover: Sequence[str]) -> bool:
+    """Words were typed beside the phrases found that are neither fillers nor courtesies."""
+    idle = set(fillers(pack)) | {w for c in pack.courtesies for w in normalise(c)}
+    return any(w not in idle for w in leftover)
+
+
+def _one_word_command(term: Term) -> bool:
+    """A command of one word ("stop", "back", "end", 다시): typed inside a sentence at a
+    question it is a word of that sentence, not a command. (Spoken turns must be whole
+    sentences, so there it stands alone anyway.)"""
+    return isinstance(term.meaning, Command) and len(term.words) == 1
 
 
 def _turned_around(pack: Pack, meaning: Meaning, leftover: Sequence[str]) -> bool:
