@@ -509,15 +509,20 @@ def test_an_answer_said_inside_the_questions_own_words_is_heard(
 ) -> None:
     """ "It's one leg", "it started all of a sudden", "it's about the same": before the
     pack's `around:` words, PocketSphinx asked each of these again in 5 of 5 espeak-ng and
-    festival voices, and "forty five years old" in 2 of these 3. Each is heard as its
-    answer in at least two of three other voices, and never as another. (Korean lists no
-    such words yet.)"""
-    if lang != "en":
-        pytest.skip("the Korean pack lists no words around an answer yet")
-    said = [("sides", "it's one leg", "one_leg"), ("sides", "in both legs", "both_legs"),
-            ("onset", "it started all of a sudden", "sudden"),
-            ("progression", "it's about the same", "same"),
-            ("age", "forty five years old", "45")]  # fmt: skip
+    festival voices, and "forty five years old" in 2 of these 3. Korean: a polite 요 after
+    the choice (오른쪽 다리만요), and getting better or worse said as people say it (점점
+    좋아지고 있어요), which the model hears in pieces it has (좋아지 고); each was asked
+    again before. Each is heard as its answer in at least two of three other voices, and
+    never as another."""
+    said = {
+        "en": [("sides", "it's one leg", "one_leg"), ("sides", "in both legs", "both_legs"),
+               ("onset", "it started all of a sudden", "sudden"),
+               ("progression", "it's about the same", "same"),
+               ("age", "forty five years old", "45")],
+        "ko": [("sides", "오른쪽 다리만요", "one_leg"),
+               ("progression", "점점 좋아지고 있어요", "better"),
+               ("progression", "점점 나빠지고 있어요", "worse")],
+    }[lang]  # fmt: skip
     for question, text, option in said:
         expecting = expectation_for(knowledge, question)
         heard = [_hear(engine, text, voice, expecting) for voice in THREE_VOICES[lang]]
