@@ -160,8 +160,13 @@ def _match(words: Sequence[str], terms: Sequence[Term]) -> tuple[list[Term], lis
 
 def _said_with_more(pack: Pack, leftover: Sequence[str]) -> bool:
     """Words were typed beside the phrases found that are neither fillers nor courtesies."""
-    idle = set(fillers(pack)) | {w for c in pack.courtesies for w in normalise(c)}
+    idle = _idle_words(pack)
     return any(w not in idle for w in leftover)
+
+
+def _idle_words(pack: Pack) -> set[str]:
+    """Fillers and courtesies: words that change nothing beside an answer or command."""
+    return set(fillers(pack)) | {w for c in pack.courtesies for w in normalise(c)}
 
 
 def _one_word_command(term: Term) -> bool:
@@ -202,7 +207,7 @@ def _carried_only(
     carriers = {normalise(c) for c in pack.carriers}
     if not found or any(f.words not in carriers for f in found):
         return False
-    own = set(fillers(pack)) | {w for c in pack.courtesies for w in normalise(c)}
+    own = _idle_words(pack)
     if question is not None:
         text = pack.questions[question.id]
         own |= set(normalise(text.ask)) | set(normalise(text.simpler or ""))
