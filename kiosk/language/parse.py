@@ -19,6 +19,7 @@ from kiosk.language.vocabulary import (
     Expectation,
     Term,
     answers_nothing_here,
+    courtesies,
     fillers,
     normalise,
     sentence_meaning,
@@ -166,7 +167,7 @@ def _said_with_more(pack: Pack, leftover: Sequence[str]) -> bool:
 
 def _idle_words(pack: Pack) -> set[str]:
     """Fillers and courtesies: words that change nothing beside an answer or command."""
-    return set(fillers(pack)) | {w for c in pack.courtesies for w in normalise(c)}
+    return set(fillers(pack) | courtesies(pack))
 
 
 def _one_word_command(term: Term) -> bool:
@@ -190,7 +191,7 @@ def _contradicted(pack: Pack, meaning: Meaning, leftover: Sequence[str]) -> bool
     about face, arm or speech is not the no it starts with."""
     if not isinstance(meaning, Answer) or meaning.value not in (NO, DONT_KNOW):
         return False
-    return not pack.contrasts.isdisjoint(leftover)
+    return not {" ".join(normalise(c)) for c in pack.contrasts}.isdisjoint(leftover)
 
 
 PARTICLE = 1
