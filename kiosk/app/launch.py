@@ -83,7 +83,11 @@ def run_voice(
     listener = engine.listener
     speech = options.speech
     speaker = open_speaker(speech)
-    barge_in = BargeIn(microphone, speaker.played) if microphone and options.barge_in else None
+    barge_in = (
+        BargeIn(microphone, speaker.played, sound=speaker.played_sound)
+        if microphone and options.barge_in
+        else None
+    )
     inbox = inbox or Inbox()
     if keys is not None and not options.wav_answers:
         read_keys(keys, inbox)

@@ -8,6 +8,11 @@ louder than the kiosk's own loudest echo can be a person. How loud the echo come
 (the loudspeaker-to-microphone gain) is learned from the frames where the kiosk talks
 and nobody interrupts. Several such frames in a row count as a voice.
 
+Where the played samples are known too (a real loudspeaker), each frame is also heard
+with the echo taken out (`echo_cancel`): what is left of the kiosk there is learned the
+same way, and is so much quieter that the quiet start of a word ("stop" begins with /s/)
+already stands above it. A frame counts as a voice by either test.
+
 The microphone's sound heard while the kiosk talked stays in memory, and the turn after
 a barge-in starts with the voice that interrupted (`replay`), so "repeat" or "stop" is
 heard whole.
@@ -15,7 +20,6 @@ heard whole.
 
 from __future__ import annotations
 
-import array
 import bisect
 import logging
 import math
@@ -28,6 +32,8 @@ from itertools import chain
 
 from kiosk.core.errors import AudioDeviceError
 from kiosk.hearing.audio import CHUNK_SECONDS, SAMPLE_RATE, AudioSource, rechunked
+from kiosk.speaking import echo_cancel
+from kiosk.speaking.echo_cancel import Samples, as_samples, resampled, residual_rms
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +48,15 @@ LEARN_EVERY = 0.5
 PREROLL_SECONDS = 0.5
 """Sound kept from before a barge-in, replayed to the listener."""
 
+ECHO_SEARCH = ECHO_SLACK
+"""How far either side of the learned delay a frame's echo is matched, sample by sample
+(the delay is learned to 20 ms, and a busy machine's output blocks come late)."""
+
 Played = Callable[[float], list[tuple[float, float]]]
 """(monotonic time heard, RMS) of each block the kiosk played after a given time."""
+PlayedSound = Callable[[float], tuple[int, list[tuple[float, bytes]]]]
+"""The output's rate, and (monotonic time heard, samples) of each block it played after
+a given time."""
 
 
 @dataclass
@@ -56,30 +69,54 @@ class EchoGate:
     """And louder than this (16-bit RMS; espeak-ng speech at the usual level is ~3000)."""
     frames_needed: int = 3
     """Consecutive frames (60 ms) of such sound that count as a voice."""
+    frames_needed_without_echo: int = 4
+    """The same for sound that stands out only once the echo is taken out (80 ms). On
+    the test rig's busy processor the echo is now and then matched badly for up to
+    60 ms (one late output buffer), about once in four minutes of speech."""
     echo_gain: float = 1.0
     """Microphone level per unit of played level, learned (the first guess: as loud)."""
+    residual_gain: float | None = None
+    """The same for what is left once the echo is taken out; None until learned."""
     _ratios: deque[float] = field(default_factory=lambda: deque(maxlen=250))
+    _residual_ratios: deque[float] = field(default_factory=lambda: deque(maxlen=250))
     _run: int = 0
+    _run_without_echo: int = 0
 
-    def feed(self, mic: float, echo: float) -> bool:
+    def feed(self, mic: float, echo: float, residual: float | None = None) -> bool:
         """True when this frame completes a voice; `echo` is the loudest played level
-        the frame could hold an echo of."""
-        expected = self.echo_gain * echo * 10 ** (self.margin_db / 20)
-        voice = mic > self.floor_rms and mic > expected
-        self._run = self._run + 1 if voice else 0
-        if not voice and echo > self.floor_rms:
-            self._learn(mic / echo)
-        return self._run >= self.frames_needed
+        the frame could hold an echo of, `residual` the frame's level with the echo
+        taken out (None: not known)."""
+        margin = 10 ** (self.margin_db / 20)
+        louder = mic > self.floor_rms and mic > self.echo_gain * echo * margin
+        left_over = louder or (
+            residual is not None
+            and self.residual_gain is not None
+            and residual > self.floor_rms
+            and residual > self.residual_gain * echo * margin
+        )
+        self._run = self._run + 1 if louder else 0
+        self._run_without_echo = self._run_without_echo + 1 if left_over else 0
+        if not left_over and echo > self.floor_rms:
+            self.echo_gain = _learnt(self._ratios, mic / echo, 0.05) or self.echo_gain
+            if residual is not None:
+                self.residual_gain = _learnt(self._residual_ratios, residual / echo, 0.01)
+        return (
+            self._run >= self.frames_needed
+            or self._run_without_echo >= self.frames_needed_without_echo
+        )
 
     def reset(self) -> None:
-        self._run = 0
+        self._run = self._run_without_echo = 0
 
-    def _learn(self, ratio: float) -> None:
-        """The echo gain: a high percentile of what single-talk frames showed."""
-        self._ratios.append(ratio)
-        if len(self._ratios) >= 25:
-            ranked = sorted(self._ratios)
-            self.echo_gain = max(0.05, ranked[int(len(ranked) * 0.95)])
+
+def _learnt(ratios: deque[float], ratio: float, least: float) -> float | None:
+    """A gain from single-talk frames: a high percentile of what they showed, at least
+    `least` (None until there are enough)."""
+    ratios.append(ratio)
+    if len(ratios) < 25:
+        return None
+    ranked = sorted(ratios)
+    return max(least, ranked[int(len(ranked) * 0.95)])
 
 
 class EchoPath:
@@ -167,10 +204,15 @@ class BargeIn:
     """Reads the microphone on its own thread while the kiosk talks; see the module."""
 
     def __init__(
-        self, microphone: PrimedSource, played: Played, gate: EchoGate | None = None
+        self,
+        microphone: PrimedSource,
+        played: Played,
+        gate: EchoGate | None = None,
+        sound: PlayedSound | None = None,
     ) -> None:
         self.microphone = microphone
         self.played = played
+        self.sound = sound
         self.gate = gate or EchoGate()
         self.path = EchoPath()
         self._seconds_seen = 0.0
@@ -220,27 +262,50 @@ class BargeIn:
             kept -= len(self._kept.popleft())
 
     def _check(self, chunk: bytes, arrived: float) -> bool:
-        frames = _frame_levels(chunk)
+        frames = _frames(chunk)
         start = arrived - len(frames) * FRAME_SECONDS
         blocks = self.played(start - ECHO_WINDOW[0] - FRAME_SECONDS)
+        residuals = self._residuals(frames, start)
         voice = False
-        for i, level in enumerate(frames):
+        for i, frame in enumerate(frames):
             at = start + i * FRAME_SECONDS
+            loudness, residual = echo_cancel.level(frame), residuals[i]
             echo = self.path.echo(at, blocks)
-            if self.gate.feed(level, echo) and not voice:
+            if self.gate.feed(loudness, echo, residual) and not voice:
                 voice = True
                 log.info(
-                    "a voice over the kiosk: level %.0f against an echo of %.0f x %.2f "
-                    "(echo delay %s; read %.2f s after it was recorded)",
-                    level, echo, self.gate.echo_gain, self.path.delay,
+                    "a voice over the kiosk: level %.0f (%s with the echo out) against an "
+                    "echo of %.0f x %.2f (%s) (echo delay %s; read %.2f s after it was "
+                    "recorded)", loudness, _shown(residual), echo, self.gate.echo_gain,
+                    _shown(self.gate.residual_gain), self.path.delay,
                     time.monotonic() - arrived,
                 )  # fmt: skip
-            self.path.note(at, level)
+            self.path.note(at, loudness)
         self._seconds_seen += len(chunk) / 2 / SAMPLE_RATE
         if not voice and self._seconds_seen - self._learnt_at >= LEARN_EVERY:
             self._learnt_at = self._seconds_seen
             self.path.learn(self.played(arrived - 4.0))
         return voice
+
+    def _residuals(self, frames: list[Samples], start: float) -> list[float | None]:
+        """Each frame's level with the kiosk's echo taken out (None: the delay or the
+        played samples are not known)."""
+        delay = self.path.delay
+        if self.sound is None or delay is None:
+            return [None] * len(frames)
+        rate, played = self.sound(start - delay - ECHO_SEARCH - 2 * FRAME_SECONDS)
+        residuals: list[float | None] = []
+        for i, frame in enumerate(frames):
+            source = start + i * FRAME_SECONDS - delay
+            early, late = source - ECHO_SEARCH - FRAME_SECONDS, source + ECHO_SEARCH + FRAME_SECONDS
+            near = b"".join(samples for at, samples in played if early <= at <= late)
+            reference = resampled(as_samples(near), rate, SAMPLE_RATE) if rate else None
+            residuals.append(None if reference is None else residual_rms(frame, reference))
+        return residuals
+
+
+def _shown(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}" if value < 10 else f"{value:.0f}"
 
 
 def _blocks(source: AudioSource) -> Iterator[bytes]:
@@ -257,10 +322,7 @@ def _recorded_at(source: AudioSource) -> float:
     return time.monotonic() if recorded_at is None else recorded_at
 
 
-def _frame_levels(chunk: bytes) -> list[float]:
-    samples = array.array("h", chunk[: len(chunk) // 2 * 2])
+def _frames(chunk: bytes) -> list[Samples]:
+    samples = as_samples(chunk)
     size = int(SAMPLE_RATE * FRAME_SECONDS)
-    return [
-        math.sqrt(sum(s * s for s in samples[i : i + size]) / size)
-        for i in range(0, len(samples) - size + 1, size)
-    ]
+    return [samples[i : i + size] for i in range(0, len(samples) - size + 1, size)]

@@ -47,6 +47,8 @@ class MemoryOutput:
 
     rate: int = RATE
     blocks: list[tuple[float, float]] = field(default_factory=list)
+    samples: list[bytes] = field(default_factory=list)
+    """What each of `blocks` held."""
     loudest: float = 0.0
     """The highest level played (the speaker's volume shows here)."""
     _settled: float = 0.0
@@ -62,6 +64,7 @@ class MemoryOutput:
                 self._started_at = self._ends_at = now
             seconds = len(samples) / 2 / self.rate
             self.blocks.append((self._ends_at, rms(samples)))
+            self.samples.append(samples)
             self.loudest = max(self.loudest, self.blocks[-1][1])
             self._ends_at += seconds
 
@@ -88,6 +91,11 @@ class MemoryOutput:
     def played(self, since: float) -> list[tuple[float, float]]:
         with self._lock:
             return [block for block in self.blocks if block[0] > since]
+
+    def sound(self, since: float) -> list[tuple[float, bytes]]:
+        with self._lock:
+            held = zip(self.blocks, self.samples, strict=True)
+            return [(at, samples) for (at, _), samples in held if at > since]
 
     def close(self) -> None:
         self.clear()

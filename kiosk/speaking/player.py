@@ -4,8 +4,9 @@ The device is opened once and kept running; its callback takes the next short bl
 (20 ms) from a buffer in memory, or silence when there is none. So a line starts as
 soon as its first samples are queued, and `clear` silences it within one block plus
 the device's own latency: nothing has to be closed or reopened to stop. Each block
-played is also noted (when it reaches the loudspeaker, how loud it is) so a voice
-barge-in can tell the kiosk's own echo from a person (see `barge_in`).
+played is also kept for a few seconds (when it reaches the loudspeaker, how loud it is,
+its samples) so a voice barge-in can tell the kiosk's own echo from a person (see
+`barge_in`); like everything else here, only in memory.
 """
 
 from __future__ import annotations
@@ -53,6 +54,11 @@ class Output(Protocol):
         """(monotonic time the block is heard, its RMS) for blocks heard after `since`."""
         ...
 
+    def sound(self, since: float) -> list[tuple[float, bytes]]:
+        """(monotonic time the block is heard, its samples) for blocks heard after
+        `since`, in the order played."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -64,7 +70,7 @@ class DevicePlayer:
         self.rate = rate
         self._buffer = bytearray()
         self._lock = threading.Lock()
-        self._history: deque[tuple[float, float]] = deque(
+        self._history: deque[tuple[float, float, bytes]] = deque(
             maxlen=int(HISTORY_SECONDS / BLOCK_SECONDS)
         )
         self._latency = 0.0
@@ -113,7 +119,11 @@ class DevicePlayer:
 
     def played(self, since: float) -> list[tuple[float, float]]:
         with self._lock:
-            return [block for block in self._history if block[0] > since]
+            return [(at, level) for at, level, _ in self._history if at > since]
+
+    def sound(self, since: float) -> list[tuple[float, bytes]]:
+        with self._lock:
+            return [(at, samples) for at, _, samples in self._history if at > since]
 
     def _fill(self, outdata: Any, frames: int, when: Any, status: Any) -> None:
         """The device's callback: the next block from memory, else silence."""
@@ -122,7 +132,7 @@ class DevicePlayer:
             block = bytes(self._buffer[:size])
             del self._buffer[:size]
             heard_at = time.monotonic() + self._latency
-            self._history.append((heard_at, rms(block)))
+            self._history.append((heard_at, rms(block), block.ljust(size, b"\0")))
             if block:
                 self._quiet_from = heard_at + BLOCK_SECONDS
         outdata[: len(block)] = block

@@ -134,6 +134,12 @@ class StreamingSpeaker:
         output = self.output
         return output.played(since) if output is not None else []
 
+    def played_sound(self, since: float) -> tuple[int, list[tuple[float, bytes]]]:
+        """The current output's rate and the samples it played after `since` (for echo
+        cancellation)."""
+        output = self.output
+        return (output.rate, output.sound(since)) if output is not None else (0, [])
+
     def close(self) -> None:
         self.stop()
         self._items.put(None)
