@@ -441,7 +441,6 @@ def test_the_kiosks_own_echo_read_late_by_a_busy_processor_is_not_taken_for_a_vo
     after they were recorded. The echo check must compare each block with what was
     playing when it was *recorded*: by the time it is read the kiosk has stopped
     talking, and a late clock would find no echo to explain the sound."""
-    import array
 
     from kiosk.hearing.audio import BLOCK_SECONDS, SAMPLE_RATE
     from kiosk.speaking.barge_in import BargeIn, PrimedSource
@@ -453,35 +452,54 @@ def test_the_kiosks_own_echo_read_late_by_a_busy_processor_is_not_taken_for_a_vo
     levels = [3000.0 if (n // 10) % 2 == 0 else 300.0 for n in range(count)]  # syllables
     played = [(talk_from + n * BLOCK_SECONDS, level) for n, level in enumerate(levels)]
 
-    class LateMicrophone:
-        """Hands over blocks recorded while the kiosk talked, all at once, late."""
-
-        recorded_at: float | None = None
-
-        def open_blocks(self) -> Iterator[bytes]:
-            for n, level in enumerate(levels):
-                self.recorded_at = talk_from + delay + (n + 1) * BLOCK_SECONDS
-                half = int(level * 0.9)
-                yield array.array("h", [half, -half] * (block // 2)).tobytes()
-            while True:
-                self.recorded_at = time.monotonic()
-                yield bytes(2 * block)
-
-        def open_turn(self) -> Iterator[bytes]:
-            raise AssertionError("barge-in reads the microphone's blocks")
-
-        def reopen(self) -> None: ...
-
-        def close(self) -> None: ...
-
+    late = _PastMicrophone(
+        [
+            (talk_from + delay + (n + 1) * BLOCK_SECONDS, _tone_block(level * 0.9, block))
+            for n, level in enumerate(levels)
+        ]
+    )
     barge_in = BargeIn(
-        PrimedSource(LateMicrophone()),
+        PrimedSource(late),
         played=lambda since: [(at, rms) for at, rms in played if at > since],
     )
     barge_in.begin()
     time.sleep(0.5)
     barge_in.end()
     assert not barge_in.heard(), "the kiosk took its own late-read echo for a person"
+
+
+class _PastMicrophone:
+    """Hands over blocks recorded in the past, each with the time it was recorded, all
+    at once; then silence, recorded now."""
+
+    def __init__(self, blocks: list[tuple[float, bytes]]) -> None:
+        self.blocks = blocks
+        self.given = 0
+        self.recorded_at: float | None = None
+
+    def open_blocks(self) -> Iterator[bytes]:
+        for at, samples in self.blocks:
+            self.given += 1
+            self.recorded_at = at
+            yield samples
+        while True:
+            self.recorded_at = time.monotonic()
+            yield bytes(len(self.blocks[0][1]))
+
+    def open_turn(self) -> Iterator[bytes]:
+        raise AssertionError("barge-in reads the microphone's blocks")
+
+    def reopen(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def _tone_block(level: float, samples: int) -> bytes:
+    """A block of a square wave at `level` RMS."""
+    import array
+
+    half = int(level)
+    return array.array("h", [half, -half] * (samples // 2)).tobytes()
 
 
 def _echo_then_stop(person_db: float | None) -> tuple[int | None, int]:
@@ -518,42 +536,27 @@ def _echo_then_stop(person_db: float | None) -> tuple[int | None, int]:
         )
         for i, s in enumerate(voice):
             heard[stop_at + i] = max(-32768, min(32767, heard[stop_at + i] + s))
-    given: list[int] = []
-
-    class EchoMicrophone:
-        recorded_at: float | None = None
-
-        def open_blocks(self) -> Iterator[bytes]:
-            for n in range(len(heard) // block):
-                given.append(n)
-                self.recorded_at = talk_from + (n + 1) * BLOCK_SECONDS
-                yield heard[n * block : (n + 1) * block].tobytes()
-            while True:
-                self.recorded_at = time.monotonic()
-                yield bytes(2 * block)
-
-        def open_turn(self) -> Iterator[bytes]:
-            raise AssertionError("barge-in reads the microphone's blocks")
-
-        def reopen(self) -> None: ...
-
-        def close(self) -> None: ...
-
+    microphone = _PastMicrophone(
+        [
+            (talk_from + (n + 1) * BLOCK_SECONDS, heard[n * block : (n + 1) * block].tobytes())
+            for n in range(len(heard) // block)
+        ]
+    )
     from kiosk.speaking.player import rms
 
     levels = [(at, rms(s)) for at, s in played]
     barge_in = BargeIn(
-        PrimedSource(EchoMicrophone()),
+        PrimedSource(microphone),
         played=lambda since: [(at, level) for at, level in levels if at > since],
         sound=lambda since: (rate, [(at, s) for at, s in played if at > since]),
     )
     barge_in.begin()
     for _ in range(500):
-        if barge_in.heard() or len(given) >= len(heard) // block:
+        if barge_in.heard() or microphone.given >= len(microphone.blocks):
             break
         time.sleep(0.01)
     barge_in.end()
-    return (given[-1] if barge_in.heard() else None), onset
+    return (microphone.given - 1 if barge_in.heard() else None), onset
 
 
 @pytest.mark.voice
