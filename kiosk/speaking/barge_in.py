@@ -301,13 +301,14 @@ class BargeIn:
         if self.sound is None or delay is None:
             return [None] * len(frames)
         rate, played = self.sound(start - delay - ECHO_SEARCH - 2 * FRAME_SECONDS)
+        if not rate:  # no output open
+            return [None] * len(frames)
         residuals: list[float | None] = []
         for i, frame in enumerate(frames):
             source = start + i * FRAME_SECONDS - delay
             early, late = source - ECHO_SEARCH - FRAME_SECONDS, source + ECHO_SEARCH + FRAME_SECONDS
             near = b"".join(samples for at, samples in played if early <= at <= late)
-            reference = resampled(as_samples(near), rate, SAMPLE_RATE) if rate else None
-            residuals.append(None if reference is None else residual_rms(frame, reference))
+            residuals.append(residual_rms(frame, resampled(as_samples(near), rate, SAMPLE_RATE)))
         return residuals
 
 
