@@ -367,6 +367,22 @@ def test_help_explains_the_answers_and_the_commands(kiosk: Kiosk) -> None:
     assert isinstance(said[-1], Ask)
 
 
+def test_a_person_who_does_not_understand_a_red_flag_is_asked_it_in_plainer_words(
+    kiosk: Kiosk,
+) -> None:
+    """Saying "I don't understand" at "...your speech become slurred or muddled?" must not get
+    the same words back: the question comes again in its simpler wording, once."""
+    kiosk.start()
+    first = kiosk.dialog.pack.questions[kiosk.asking]
+    assert first.simpler is not None
+    asked = [o for o in kiosk.say("I don't understand") if isinstance(o, Ask)]
+    assert [a.text for a in asked] == [first.simpler]
+    again = [o for o in kiosk.say("what does that mean") if isinstance(o, Ask)]
+    assert [a.text for a in again] == [first.simpler]
+    kiosk.say("no")
+    assert kiosk.asking != asked[0].question  # the plainer question is answered as the first
+
+
 def test_voice_commands_change_rate_and_volume_for_this_session_only(kiosk: Kiosk) -> None:
     kiosk.start()
     slower = kiosk.say("slower")

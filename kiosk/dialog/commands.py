@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from kiosk.core.events import Ask, Output
@@ -127,7 +128,23 @@ class AnyPromptHandling:
         else:
             self._say("help_number" if question.kind is Kind.NUMBER else "help_yesno")
         self._say("help_commands")
-        self._repeat_prompt_only()
+        prompt = self._memory.prompt
+        if question is not None and prompt is not None and self._has_simpler_words(prompt):
+            # "I don't understand": the same question again in its plainer words (a red
+            # flag has them), not word for word what was not understood.
+            self._ask(replace(prompt, simpler=True))
+        else:
+            self._repeat_prompt_only()
+
+    def _has_simpler_words(self, prompt: Prompt) -> bool:
+        """Whether the question being asked has plainer words not yet tried."""
+        plainer = self.pack.questions[prompt.question].simpler
+        return (
+            self.state in (State.SCREENING, State.QUESTIONS)
+            and not prompt.narrowed
+            and not prompt.simpler
+            and bool(plainer)
+        )
 
     def _go_back(self) -> None:
         if self.state is State.EMERGENCY:
