@@ -235,6 +235,59 @@ def test_unclear_choice_lists_the_choices(kiosk: Kiosk) -> None:
     assert "all of a sudden, over a few days or slowly" in said[0].text  # type: ignore[union-attr]
 
 
+def _asked(outputs: list[object]) -> list[Ask]:
+    return [o for o in outputs if isinstance(o, Ask)]
+
+
+def test_a_choice_not_understood_twice_is_asked_one_option_at_a_time(kiosk: Kiosk) -> None:
+    """A person whose "how did it start?" the recognizer cannot make out twice is asked
+    each option as a yes/no question, the most urgent first: a yes picks it, a no moves on."""
+    kiosk.start()
+    red_flags_no(kiosk)
+    alone = kiosk.dialog.pack.questions["onset"].one_at_a_time
+    kiosk.unclear()
+    second = kiosk.unclear()
+    assert "each one in turn" in second[0].text  # type: ignore[union-attr]
+    asked = _asked(second)
+    assert [(a.question, a.type, a.text) for a in asked] == [("onset", "yesno", alone["sudden"])]
+    assert [a.text for a in _asked(kiosk.say("no", spoken=True))] == [alone["days"]]
+    assert [a.text for a in _asked(kiosk.say("repeat", spoken=True))] == [alone["days"]]
+    kiosk.say("yes", spoken=True)
+    assert kiosk.dialog.answers["onset"] == "days" and kiosk.asking == "sides"
+
+
+def test_one_option_at_a_time_keeps_its_checks_and_ways_out(kiosk: Kiosk) -> None:
+    """An unsure yes is confirmed as the option it picks; a key answers the yes/no asked
+    (1 is yes here, not the first option); "go back" returns to the whole question; no
+    to every option is "not sure"; the clinician reads how the answer came."""
+    kiosk.start()
+    red_flags_no(kiosk)
+    alone = kiosk.dialog.pack.questions["onset"].one_at_a_time
+    kiosk.unclear()
+    kiosk.unclear()
+    check = _asked(kiosk.say("yes", confidence=0.3, spoken=True))
+    assert kiosk.state is State.CONFIRMING and "all of a sudden" in check[0].text
+    kiosk.say("no", spoken=True)
+    assert "onset" not in kiosk.dialog.answers
+    kiosk.unclear()
+    kiosk.unclear()
+    back = _asked(kiosk.say("go back", spoken=True))
+    assert [(a.question, a.type) for a in back] == [("onset", "choice")]
+    kiosk.unclear()
+    kiosk.unclear()
+    kiosk.say("2")
+    assert [a.text for a in _asked(kiosk.say("1"))][:1] != [alone["gradual"]]
+    assert kiosk.dialog.answers["onset"] == "days" and kiosk.state is not State.CONFIRMING
+    assert "one_at_a_time" in kiosk.dialog._memory.how["onset"]
+    assert "key" in kiosk.dialog._memory.how["onset"]
+    kiosk.unclear()
+    kiosk.unclear()
+    for _ in alone:
+        said = kiosk.say("no", spoken=True)
+    assert "not sure" in " ".join(o.text for o in said if isinstance(o, Say))
+    assert kiosk.dialog.answers["sides"] == "dont_know"
+
+
 def test_someone_typing_is_told_what_to_type_and_someone_speaking_what_to_say(
     kiosk: Kiosk,
 ) -> None:
@@ -245,8 +298,9 @@ def test_someone_typing_is_told_what_to_type_and_someone_speaking_what_to_say(
     assert "Please type yes, no, or not sure" in kiosk.say("purple")[0].text  # type: ignore[union-attr]
     assert "Please say yes, no, or not sure" in kiosk.unclear()[0].text  # type: ignore[union-attr]
     red_flags_no(kiosk)
-    assert "Please type all of a sudden" in kiosk.say("purple")[0].text  # type: ignore[union-attr]
     assert "Please say all of a sudden" in kiosk.unclear()[0].text  # type: ignore[union-attr]
+    kiosk.say("slowly")
+    assert "Please type one leg" in kiosk.say("purple")[0].text  # type: ignore[union-attr]
     _answer_until(kiosk, lambda q: q.kind.value == "number")
     assert "type your age in figures" in kiosk.say("old")[0].text  # type: ignore[union-attr]
     assert "Please type a number from" in kiosk.say("400")[0].text  # type: ignore[union-attr]

@@ -120,7 +120,7 @@ class AnyPromptHandling:
             pass  # the question itself lists what may be said
         elif self.state in (State.RESULTS, State.EMERGENCY) or question is None:
             self._say("results_options")
-        elif self._memory.prompt is not None and self._memory.prompt.narrowed:
+        elif self._memory.prompt is not None and self._memory.prompt.yes_no:
             self._say("help_yesno")
         elif question.kind is Kind.CHOICE:
             choices = self.pack.join(self.pack.choice_labels(question.id), "list_or")
@@ -141,7 +141,7 @@ class AnyPromptHandling:
         plainer = self.pack.questions[prompt.question].simpler
         return (
             self.state in (State.SCREENING, State.QUESTIONS)
-            and not prompt.narrowed
+            and not prompt.yes_no
             and not prompt.simpler
             and bool(plainer)
         )
@@ -151,7 +151,7 @@ class AnyPromptHandling:
             self._say("emergency_stays", "emergency")
             return
         prompt = self._memory.prompt
-        if self.state in (State.SCREENING, State.QUESTIONS) and prompt and prompt.narrowed:
+        if self.state in (State.SCREENING, State.QUESTIONS) and prompt and prompt.yes_no:
             self._ask(Prompt(prompt.question))  # back from the follow-up to the question
             return
         if not self._memory.answers:

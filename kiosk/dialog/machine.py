@@ -143,7 +143,7 @@ class Dialog(AnyPromptHandling, ReadBackHandling):
             return Expectation(None, QUESTION_COMMANDS)
         question = self.knowledge.questions[self._memory.prompt.question]
         guards = self._guards_emergency(question)
-        if self._memory.prompt.narrowed:
+        if self._memory.prompt.yes_no:
             return Expectation(None, QUESTION_COMMANDS, yes_no=True, safety_critical=guards)
         return Expectation(question, QUESTION_COMMANDS, False, guards)
 
@@ -259,6 +259,10 @@ class Dialog(AnyPromptHandling, ReadBackHandling):
         if prompt.narrowed and texts.if_no is not None:
             self._emit(Ask(question.id, Kind.YESNO.value, (YES, NO), texts.if_no.ask))
             return
+        if prompt.alone is not None:
+            text = texts.one_at_a_time[prompt.alone]
+            self._emit(Ask(question.id, Kind.YESNO.value, (YES, NO), text))
+            return
         text = texts.simpler if prompt.simpler and texts.simpler else texts.ask
         self._emit(Ask(question.id, question.kind.value, question.options, text))
 
@@ -269,6 +273,8 @@ class Dialog(AnyPromptHandling, ReadBackHandling):
         meaning = self._meaning(heard)
         if isinstance(meaning, Command):
             self._command(meaning.name, question)
+        elif isinstance(meaning, Answer) and prompt.alone is not None:
+            self._on_one_at_a_time(question, prompt, meaning.value, heard)
         elif isinstance(meaning, Answer):
             follow_up = self.pack.questions[question.id].if_no
             value = meaning.value
@@ -282,6 +288,25 @@ class Dialog(AnyPromptHandling, ReadBackHandling):
             self._answer(question, value, confidence, key in _keys(question))
         else:
             self._unclear(question, meaning)
+
+    def _on_one_at_a_time(
+        self, question: Question, prompt: Prompt, value: str, heard: Heard
+    ) -> None:
+        """A yes or no to one option asked alone: yes picks it (checked like any answer
+        heard unsurely), no asks about the next, and no to all of them is "not sure"."""
+        option = prompt.alone
+        assert option is not None
+        confidence = heard.confidence if isinstance(heard, Utterance) else 1.0
+        by_key = isinstance(heard, Utterance) and heard.text.strip() in YESNO_KEYS
+        if value == NO:
+            options = list(self.pack.questions[question.id].one_at_a_time)
+            following = options[options.index(option) + 1 :]
+            if following:
+                self._ask(replace(prompt, alone=following[0]))
+                return
+            self._say("one_at_a_time_none")
+            value = DONT_KNOW
+        self._answer(question, option if value == YES else value, confidence, by_key)
 
     def _meaning(self, heard: Heard) -> Meaning:
         """What was said, read against what the dialog expects now (see `expecting`)."""
@@ -311,7 +336,7 @@ class Dialog(AnyPromptHandling, ReadBackHandling):
         doubtful = (
             confidence < CONFIRM_ANY_BELOW
             or (self._guards_emergency(question) and confidence < self._confirm_below)
-            or (by_key and question.kind is Kind.CHOICE)
+            or (by_key and question.kind is Kind.CHOICE and prompt.alone is None)
             or (self._heard_spoken and question.kind is Kind.NUMBER)
         )
         unsure_of_dont_know = CONFIRM_DONT_KNOW_IN_DOUBT and confidence < CONFIRM_ANY_BELOW
@@ -366,7 +391,12 @@ class Dialog(AnyPromptHandling, ReadBackHandling):
         if isinstance(meaning, OutOfRange):
             low, high = question.number_range
             self._say("out_of_range", "error", number=meaning.number, low=low, high=high)
-        elif question.kind is Kind.CHOICE and not prompt.narrowed:
+        elif self._one_at_a_time_next(question, prompt):
+            self._say("one_at_a_time", "error")
+            first = next(iter(self.pack.questions[question.id].one_at_a_time))
+            self._ask(Prompt(question.id, unclear=prompt.unclear + 1, alone=first))
+            return
+        elif question.kind is Kind.CHOICE and not prompt.yes_no:
             choices = self.pack.join(self.pack.choice_labels(question.id), "list_or")
             self._say("unclear_choice", "error", choices=choices)
         else:
@@ -374,7 +404,7 @@ class Dialog(AnyPromptHandling, ReadBackHandling):
                 "unclear_number" if question.kind is Kind.NUMBER else "unclear_yesno", "error"
             )
         prompt = replace(prompt, unclear=prompt.unclear + 1)
-        yes_no = question.kind is Kind.YESNO or prompt.narrowed
+        yes_no = question.kind is Kind.YESNO or prompt.yes_no
         if prompt.unclear >= UNCLEAR_BEFORE_OFFERING_KEYS and yes_no:
             self._say("offer_keys")
         elif prompt.unclear >= UNCLEAR_BEFORE_OFFERING_KEYS and question.kind is Kind.CHOICE:
@@ -384,6 +414,19 @@ class Dialog(AnyPromptHandling, ReadBackHandling):
             ]
             self._say("offer_choice_keys", keys=self.pack.join(keys, "list_or"))
         self._ask(prompt)
+
+    def _one_at_a_time_next(self, question: Question, prompt: Prompt) -> bool:
+        """Whether a choice question not understood now goes on one option at a time: by
+        voice, at the turn that would offer keys (a yes or no is heard far more surely than
+        a choice, and a person who cannot use keys still gets through). Someone typing is
+        offered the keys: a typed choice does not get easier as a yes or no."""
+        return (
+            not self._heard_typed
+            and question.kind is Kind.CHOICE
+            and not prompt.yes_no
+            and prompt.unclear + 1 >= UNCLEAR_BEFORE_OFFERING_KEYS
+            and bool(self.pack.questions[question.id].one_at_a_time)
+        )
 
     def _on_results(self, heard: Heard) -> None:
         meaning = self._meaning(heard)

@@ -151,6 +151,8 @@ class ReadBackHandling:
         how = ["key"] if by_key else []
         if prompt.unclear or prompt.simpler:
             how.append("asked_again")
+        if prompt.alone is not None:
+            how.append("one_at_a_time")
         if question in memory.repeated:
             how.append("repeated")
         if confirmed:

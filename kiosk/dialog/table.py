@@ -127,6 +127,14 @@ class Prompt:
     unclear: int = 0
     narrowed: bool = False
     """A choice question answered "no", asked again as its yes/no follow-up (`if_no`)."""
+    alone: str | None = None
+    """A choice question not understood twice, asked one option at a time as yes/no
+    questions (`one_at_a_time` in the pack): the option asked about now."""
+
+    @property
+    def yes_no(self) -> bool:
+        """Asked now as a yes/no question, though the question is a choice."""
+        return self.narrowed or self.alone is not None
 
 
 @dataclass(frozen=True)

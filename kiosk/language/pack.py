@@ -69,6 +69,8 @@ MESSAGE_FIELDS: Mapping[str, frozenset[str]] = {
         "help_number": "",
         "help_commands": "",
         "reask_simpler": "",
+        "one_at_a_time": "",
+        "one_at_a_time_none": "",
         "nothing_to_go_back_to": "",
         "emergency_stays": "",
         "slower": "",
@@ -149,6 +151,11 @@ class QuestionText:
     if_no: FollowUp | None = None
     """Choice questions a person may answer with "no" (`if_no:` in the pack): "no" leads
     to this follow-up. Elsewhere a yes or no at a choice question is asked again."""
+    one_at_a_time: Mapping[str, str] = field(default_factory=dict)
+    """Choice questions: option id -> a yes/no question asking about that option alone
+    ("Did the weakness come on all of a sudden?"), in the order to ask them when the
+    choices were not understood twice (`one_at_a_time:`; a yes or no is heard far more
+    surely than a choice)."""
     said_before: tuple[str, ...] = ()
     said_after: tuple[str, ...] = ()
     """Choice and number questions: the question's own words people put around an answer
@@ -421,8 +428,10 @@ def _question(
     simpler = frozenset({"simpler"}) if question.red_flag else frozenset()
     opposites: tuple[tuple[str, str], ...] = ()
     follow_up = None
+    one_by_one: dict[str, str] = {}
     if question.kind is Kind.CHOICE:
-        entry.mapping({"ask", "choices"}, simpler | {"near_opposites", "if_no", "around"})
+        optional = {"near_opposites", "if_no", "around", "one_at_a_time"}
+        entry.mapping({"ask", "choices"}, simpler | optional)
         choices = entry.get("choices").mapping(set(question.options))
         read = {o: _choice(choices.get(o)) for o in question.options}
         phrases = {o: said for o, (said, _, _) in read.items()}
@@ -432,6 +441,9 @@ def _question(
             opposites = _choice_opposites(entry.get("near_opposites"), phrases)
         if entry.has("if_no"):
             follow_up = _follow_up(entry.get("if_no"), question)
+        if entry.has("one_at_a_time"):
+            alone = entry.get("one_at_a_time").mapping(set(), frozenset(question.options))
+            one_by_one = {option: said.text() for option, said in alone.items()}
     else:
         numeric = frozenset({"around"}) if question.kind is Kind.NUMBER else frozenset()
         entry.mapping({"ask", "because"}, simpler | numeric)
@@ -450,6 +462,7 @@ def _question(
         suggestions=MappingProxyType(suggestions),
         near_opposites=opposites,
         if_no=follow_up,
+        one_at_a_time=MappingProxyType(one_by_one),
         said_before=before,
         said_after=after,
     )

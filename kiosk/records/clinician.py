@@ -23,6 +23,7 @@ PRESENTATION = ("onset", "sides", "progression", "function_now")
 HOW = {
     "key": "given by key, not voice",
     "asked_again": "asked again after an unclear answer",
+    "one_at_a_time": "the options were not understood, so each was asked as yes or no",
     "repeated": "question repeated at the patient's request",
     "confirmed": "heard with low confidence and confirmed",
     "confirmed_at_readback": "confirmed when read back",
