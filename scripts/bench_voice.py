@@ -357,6 +357,11 @@ def rows(outcomes: list[Outcome]) -> Iterator[tuple[str, str]]:
         group = [o for o in answers if o.condition == condition]
         right = sum(o.meaning == o.item.expected for o in group)
         yield f"answers right, {condition}", _share(right, len(group))
+    for kind in ("yes/no", "choice", "command"):
+        for condition in ("clean", "babble 15"):
+            group = [o for o in answers if o.condition == condition and _kind(o.item) == kind]
+            right = sum(o.meaning == o.item.expected for o in group)
+            yield f"  ... {kind}, {condition}", _share(right, len(group))
     heard_right = [o for o in answers if o.meaning == o.item.expected]
     yield (
         "right answers confirmed first",
@@ -401,6 +406,15 @@ def rows(outcomes: list[Outcome]) -> Iterator[tuple[str, str]]:
     yield "  ... p95", _seconds(latencies, 0.95)
     cpu, audio = sum(o.cpu for o in outcomes), sum(o.audio_seconds for o in outcomes)
     yield "real-time factor (cpu s / audio s)", f"{cpu / max(audio, 1e-9):.3f}"
+
+
+def _kind(item: Item) -> str:
+    """What was said: a yes, no or don't know, a choice, or a command (the kiosk asks a
+    choice it cannot make out one option at a time, as yes/no questions)."""
+    if item.expected.startswith("command:"):
+        return "command"
+    yes_no = ("answer:yes", "answer:no", "answer:dont_know")
+    return "yes/no" if item.expected in yes_no else "choice"
 
 
 def other_rows(outcomes: list[Outcome]) -> Iterator[tuple[str, str]]:
