@@ -23,7 +23,7 @@ from kiosk.dialog.table import RESULT_COMMANDS
 from kiosk.frontends.inbox import Posted
 from kiosk.frontends.screen.protocol import BadMessage, hello_event, read_message, screen_event
 from kiosk.frontends.screen.settings import ScreenSettings
-from kiosk.language.pack import Pack
+from kiosk.language.pack import Pack, load_pack
 from kiosk.language.parse import interpret_expected
 from kiosk.language.vocabulary import Expectation
 from kiosk.triage.knowledge import Knowledge
@@ -65,6 +65,17 @@ def test_answer_buttons_post_the_words_a_person_would_type(pack: Pack) -> None:
     assert sides is not None and sides["words"] == ["one leg", "both legs"]
     confirm = screen_event(Ask("confirm", "yesno", ("yes", "no"), "I heard yes."), pack)
     assert confirm is not None and confirm["words"] == ["yes", "no"]
+
+
+def test_yes_and_no_buttons_are_in_the_screens_language_at_a_choice_asked_as_yes_or_no(
+    knowledge: Knowledge,
+) -> None:
+    """A choice question asked as yes/no (one option at a time, or walking's follow-up)
+    showed the ids "yes" and "no" on a Korean screen, which the kiosk then did not read."""
+    korean = load_pack("ko", knowledge)
+    for question in ("onset", "function_now"):
+        ask = screen_event(Ask(question, "yesno", ("yes", "no"), "?"), korean)
+        assert ask is not None and ask["words"] == ["네", "아니요"]
 
 
 @pytest.fixture

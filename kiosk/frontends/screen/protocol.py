@@ -113,8 +113,11 @@ def _words(pack: Pack, question: str, choice: str) -> str:
     texts = pack.questions.get(question)
     if texts is not None and choice in texts.suggestions:
         return texts.suggestions[choice]
-    phrases = texts.phrases if texts is not None else pack.answers
-    return phrases[choice][0] if choice in phrases else choice
+    if texts is not None and choice in texts.phrases:
+        return texts.phrases[choice][0]
+    # a yes or no, also at a choice question asked as one (its follow-up, one option
+    # at a time): the pack's own word, not the id ("yes" on a Korean screen)
+    return pack.answers[choice][0] if choice in pack.answers else choice
 
 
 def listening_event(on: bool) -> dict[str, object]:
