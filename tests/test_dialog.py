@@ -239,39 +239,52 @@ def _asked(outputs: list[object]) -> list[Ask]:
     return [o for o in outputs if isinstance(o, Ask)]
 
 
-def test_a_choice_not_understood_twice_is_asked_one_option_at_a_time(kiosk: Kiosk) -> None:
-    """A person whose "how did it start?" the recognizer cannot make out twice is asked
-    each option as a yes/no question, the most urgent first: a yes picks it, a no moves on."""
+def _korean_at_onset(knowledge: Knowledge) -> Kiosk:
+    """A Korean session at "how did it start?", every red flag answered 아니요 by voice."""
+    from kiosk.language.pack import load_pack
+
+    kiosk = Kiosk(knowledge, load_pack("ko", knowledge))
     kiosk.start()
-    red_flags_no(kiosk)
-    alone = kiosk.dialog.pack.questions["onset"].one_at_a_time
+    while kiosk.asking != "onset":
+        kiosk.say("아니요", spoken=True)
+    return kiosk
+
+
+def test_a_choice_not_understood_twice_is_asked_one_option_at_a_time(
+    knowledge: Knowledge,
+) -> None:
+    """A Korean speaker whose "how did it start?" the recognizer cannot make out twice is
+    asked each option as a yes/no question, the most urgent first (the Korean model hears
+    a yes or no far better than a choice): a yes picks it, a no moves on."""
+    kiosk = _korean_at_onset(knowledge)
+    alone = kiosk.pack.questions["onset"].one_at_a_time
     kiosk.unclear()
     second = kiosk.unclear()
-    assert "each one in turn" in second[0].text  # type: ignore[union-attr]
+    assert "하나씩" in second[0].text  # type: ignore[union-attr]
     asked = _asked(second)
     assert [(a.question, a.type, a.text) for a in asked] == [("onset", "yesno", alone["sudden"])]
-    assert [a.text for a in _asked(kiosk.say("no", spoken=True))] == [alone["days"]]
-    assert [a.text for a in _asked(kiosk.say("repeat", spoken=True))] == [alone["days"]]
-    kiosk.say("yes", spoken=True)
+    assert [a.text for a in _asked(kiosk.say("아니요", spoken=True))] == [alone["days"]]
+    assert [a.text for a in _asked(kiosk.say("다시", spoken=True))] == [alone["days"]]
+    kiosk.say("네", spoken=True)
     assert kiosk.dialog.answers["onset"] == "days" and kiosk.asking == "sides"
 
 
-def test_one_option_at_a_time_keeps_its_checks_and_ways_out(kiosk: Kiosk) -> None:
+def test_one_option_at_a_time_keeps_its_checks_and_ways_out(knowledge: Knowledge) -> None:
     """An unsure yes is confirmed as the option it picks; a key answers the yes/no asked
     (1 is yes here, not the first option); "go back" returns to the whole question; no
-    to every option is "not sure"; the clinician reads how the answer came."""
-    kiosk.start()
-    red_flags_no(kiosk)
-    alone = kiosk.dialog.pack.questions["onset"].one_at_a_time
+    to every option is "not sure"; the clinician reads how the answer came. Someone
+    typing is offered the choice keys instead."""
+    kiosk = _korean_at_onset(knowledge)
+    alone = kiosk.pack.questions["onset"].one_at_a_time
     kiosk.unclear()
     kiosk.unclear()
-    check = _asked(kiosk.say("yes", confidence=0.3, spoken=True))
-    assert kiosk.state is State.CONFIRMING and "all of a sudden" in check[0].text
-    kiosk.say("no", spoken=True)
+    check = _asked(kiosk.say("네", confidence=0.3, spoken=True))
+    assert kiosk.state is State.CONFIRMING and "갑자기" in check[0].text
+    kiosk.say("아니요", spoken=True)
     assert "onset" not in kiosk.dialog.answers
     kiosk.unclear()
     kiosk.unclear()
-    back = _asked(kiosk.say("go back", spoken=True))
+    back = _asked(kiosk.say("이전", spoken=True))
     assert [(a.question, a.type) for a in back] == [("onset", "choice")]
     kiosk.unclear()
     kiosk.unclear()
@@ -283,9 +296,14 @@ def test_one_option_at_a_time_keeps_its_checks_and_ways_out(kiosk: Kiosk) -> Non
     kiosk.unclear()
     kiosk.unclear()
     for _ in alone:
-        said = kiosk.say("no", spoken=True)
-    assert "not sure" in " ".join(o.text for o in said if isinstance(o, Say))
+        said = kiosk.say("아니요", spoken=True)
+    assert "잘 모르시는" in " ".join(o.text for o in said if isinstance(o, Say))
     assert kiosk.dialog.answers["sides"] == "dont_know"
+    typist = _korean_at_onset(knowledge)
+    typist.say("바나나")
+    typed = typist.say("바나나")
+    assert any("1번은" in o.text for o in typed if isinstance(o, Say))
+    assert [a.type for a in _asked(typed)] == ["choice"]
 
 
 def test_someone_typing_is_told_what_to_type_and_someone_speaking_what_to_say(

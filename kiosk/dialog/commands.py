@@ -129,7 +129,7 @@ class AnyPromptHandling:
             self._say("help_number" if question.kind is Kind.NUMBER else "help_yesno")
         self._say("help_commands")
         prompt = self._memory.prompt
-        if question is not None and prompt is not None and self._has_simpler_words(prompt):
+        if prompt is not None and self._has_simpler_words(prompt):
             # "I don't understand": the same question again in its plainer words (a red
             # flag has them), not word for word what was not understood.
             self._ask(replace(prompt, simpler=True))
