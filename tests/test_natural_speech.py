@@ -89,8 +89,17 @@ MOST_TURNS = 60
 class NaturalPatient:
     """Answers every prompt out loud in natural words."""
 
-    def __init__(self, pack: Pack, answers: dict[str, str], room: bytes | None = None) -> None:
+    def __init__(
+        self,
+        pack: Pack,
+        answers: dict[str, str],
+        room: bytes | None = None,
+        off_topic: str | None = None,
+    ) -> None:
         self.pack = pack
+        self.off_topic = off_topic
+        """Said (twice, as the kiosk asks again) instead of a choice the kiosk can ask one
+        option at a time: a person who talks about something else, or is not heard."""
         self.words = NATURAL[pack.language]
         self.voice = VOICE[pack.language]
         self.answers = answers
@@ -104,11 +113,16 @@ class NaturalPatient:
             question, heard = dialog.confirming
             agree = heard == self.answers.get(question, "no")
             return self.words["confirm_yes" if agree else "confirm_no"]
+        if dialog.asking_alone is not None:  # "did it come on all of a sudden?"
+            question, option = dialog.asking_alone
+            return self.words["confirm_yes" if self.answers[question] == option else "confirm_no"]
         if dialog.expecting.yes_no:  # the answers read back before the results: right
             return self.words["confirm_yes"]
         question = dialog.expecting.question
         if question is None:
             return self.words["done"]
+        if self.off_topic and self.pack.questions[question.id].one_at_a_time:
+            return self.off_topic
         if question.kind.value != "yesno":  # a choice: the first way the pack says it
             return self.pack.questions[question.id].phrases[self.answers[question.id]][0]
         return self.words[self.answers.get(question.id, "no")]
@@ -167,6 +181,24 @@ def test_a_session_answered_in_natural_phrases_matches_typing(
     expected = typed(knowledge, pack, ANSWERS)
     assert results[-1].answers == expected.answers, f"the patient said {patient.said}"
     assert results[-1].triage == expected.triage
+
+
+def test_a_korean_choice_not_made_out_is_answered_one_option_at_a_time_by_voice(
+    knowledge: Knowledge,
+) -> None:
+    """A Korean speaker who says something else at each choice ("where is the car park?")
+    is asked its options one at a time, answers 네 and 아니에요 aloud, and ends with the
+    answers typing gives (decision record 0001, stop 38; English choices are not asked
+    this way)."""
+    require_voice_tools()
+    korean = load_pack("ko", knowledge)
+    engine = choose_engine(korean, knowledge, endpointing=Endpointing(no_speech=3.0))
+    patient = NaturalPatient(korean, ANSWERS, off_topic="주차장이 어디예요")
+    outputs = spoken_session(knowledge, korean, engine, patient)
+    results = [o for o in outputs if isinstance(o, Result)]
+    assert results, f"no result; the patient said {patient.said}"
+    assert results[-1].answers == typed(knowledge, korean, ANSWERS).answers, patient.said
+    assert patient.said.count("주차장이 어디예요") >= 4, patient.said  # onset and sides
 
 
 @pytest.mark.parametrize("snr", [15, 10])

@@ -179,6 +179,15 @@ class Dialog(AnyPromptHandling, ReadBackHandling):
             else None
         )
 
+    @property
+    def asking_alone(self) -> tuple[str, str] | None:
+        """(question, option) while a choice question is asked one option at a time ("Did
+        it come on all of a sudden?"), which a yes picks; None otherwise."""
+        prompt = self._memory.prompt
+        if self.state in (State.SCREENING, State.QUESTIONS) and prompt and prompt.alone:
+            return prompt.question, prompt.alone
+        return None
+
     def greet(self) -> None:
         """Say what the idle kiosk is for (front ends call this when they start)."""
         self._say("idle")
