@@ -3,7 +3,8 @@
 
 The same material as `scripts/bench_voice.py` (its corpus, voices, rooms and mixing, both
 halves), decoded by Whisper tiny.en (faster-whisper, int8, on the CPU) from the answer's
-own span (0.5 s of the room before it, 0.4 s after: an ideal end of speech), and read
+own span (0.5 s of the room before it, 0.4 s after: an ideal end of speech; or, with
+`--crop kiosk`, the part of the turn the kiosk's English listener hands its judge), and read
 by the kiosk's own whole-sentence rule (`vocabulary.sentence_meaning`): a transcript that
 is not one spoken answer of the prompt's vocabulary is "unclear", never forced onto
 one. Nothing is tuned here, so both halves count (docs/decisions/0001, "Stop 38").
@@ -11,7 +12,7 @@ one. Nothing is tuned here, so both halves count (docs/decisions/0001, "Stop 38"
 Needs the optional `whisper` extra (not part of the kiosk or its tests):
 
     .venv/bin/pip install -e '.[whisper]'
-    .venv/bin/python -m scripts.bench_whisper [--half test] [--voices 2]
+    .venv/bin/python -m scripts.bench_whisper [--half test] [--voices 2] [--crop kiosk]
 """
 
 from __future__ import annotations
@@ -73,7 +74,29 @@ def meaning(text: str, question: str) -> str:
     return f"answer:{value}" if value is not None else f"command:{meant.name}"
 
 
-def measure(model: Any, half: str, voices: int, misses: bool) -> None:
+def kiosk_crop(task: Any, audio: bytes) -> bytes:
+    """The part of a trial the kiosk's own turn would hand a judge: the English listener
+    hears the trial as one turn (its end of speech, its room rule), and the audio its
+    judge decodes is kept (`sphinx_engine.heard_part`)."""
+    sphinx = bench.kiosk_module("kiosk.hearing.sphinx_engine")
+    ClipSource = bench.kiosk_module("kiosk.hearing.audio").ClipSource
+    kept: list[bytes] = []
+    original = sphinx.heard_part
+
+    def keep(turn: Any, turn_audio: bytes | bytearray) -> bytes:
+        kept.append(original(turn, turn_audio))
+        return kept[-1]
+
+    sphinx.heard_part = keep
+    try:
+        expecting = bench._expectation(task.item.question)
+        bench._STATE["engine"].listener.decide(ClipSource([audio], lead_in=0.0), expecting)
+    finally:
+        sphinx.heard_part = original
+    return kept[-1] if kept else b""
+
+
+def measure(model: Any, half: str, voices: int, misses: bool, crop: str = "ideal") -> None:
     corpus = bench.load_corpus("en")
     said = [i for i in bench.items(corpus, half) if not bench.elsewhere(i)]
     counts: Counter[tuple[str, str, str]] = Counter()
@@ -85,7 +108,8 @@ def measure(model: Any, half: str, voices: int, misses: bool) -> None:
             clip = bench.say(item.text, voice)
             end = 2 * int((bench.LEAD_IN + len(clip) / 2 / rate + AFTER) * rate)
             for room in ROOMS:
-                audio = bench.heard_as(task, clip, room)[:end]
+                audio = bench.heard_as(task, clip, room)
+                audio = audio[:end] if crop == "ideal" else kiosk_crop(task, audio)
                 text, seconds = transcribe(model, audio)
                 cpu, audio_seconds = cpu + seconds, audio_seconds + len(audio) / 2 / rate
                 got = meaning(text, item.question)
@@ -95,7 +119,7 @@ def measure(model: Any, half: str, voices: int, misses: bool) -> None:
                 counts[(room, kind, verdict)] += 1
                 if misses and not right:
                     print(f"  miss {room:9} {item.text!r:34} -> {got:22} wrote {text!r}")
-    print(f"\n[en] {half} half, Whisper tiny.en, {voices} voices")
+    print(f"\n[en] {half} half, Whisper tiny.en, {voices} voices, {crop} crop")
     for room in ROOMS:
         answers = [counts[(room, "answers", v)] for v in ("right", "unclear", "wrong")]
         others = [counts[(room, "not answers", v)] for v in ("right", "unclear", "wrong")]
@@ -112,13 +136,19 @@ def main() -> int:
     parser.add_argument("--half", choices=bench.HALVES)
     parser.add_argument("--voices", type=int, default=2)
     parser.add_argument("--misses", action="store_true")
+    parser.add_argument(
+        "--crop",
+        choices=("ideal", "kiosk"),
+        default="ideal",
+        help="the answer's own span, or what the kiosk's English turn hands its judge",
+    )
     args = parser.parse_args()
     corpus = bench.load_corpus("en")
     tracks = {h: bench.babble_tracks(corpus, h) for h in bench.HALVES}
     bench.setup("en", str(bench.ROOT), tracks)
     model = load_whisper()
     for half in [args.half] if args.half else list(bench.HALVES):
-        measure(model, half, args.voices, args.misses)
+        measure(model, half, args.voices, args.misses, args.crop)
     return 0
 
 
