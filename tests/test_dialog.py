@@ -270,7 +270,8 @@ def test_a_choice_not_understood_twice_is_asked_one_option_at_a_time(
 
 
 def test_one_option_at_a_time_keeps_its_checks_and_ways_out(knowledge: Knowledge) -> None:
-    """An unsure yes is confirmed as the option it picks; a key answers the yes/no asked
+    """An unsure yes is confirmed as the option it picks, and an unsure no asks the same
+    option again (onset guards an emergency); a key answers the yes/no asked
     (1 is yes here, not the first option); "go back" returns to the whole question; no
     to every option is "not sure"; the clinician reads how the answer came. Someone
     typing is offered the choice keys instead."""
@@ -278,6 +279,8 @@ def test_one_option_at_a_time_keeps_its_checks_and_ways_out(knowledge: Knowledge
     alone = kiosk.pack.questions["onset"].one_at_a_time
     kiosk.unclear()
     kiosk.unclear()
+    unsure_no = _asked(kiosk.say("아니요", confidence=0.6, spoken=True))
+    assert [a.text for a in unsure_no] == [alone["sudden"]], "an unsure no passes nothing over"
     check = _asked(kiosk.say("네", confidence=0.3, spoken=True))
     assert kiosk.state is State.CONFIRMING and "갑자기" in check[0].text
     kiosk.say("아니요", spoken=True)

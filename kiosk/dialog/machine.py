@@ -307,6 +307,11 @@ class Dialog(AnyPromptHandling, ReadBackHandling):
         assert option is not None
         confidence = heard.confidence if isinstance(heard, Utterance) else 1.0
         by_key = isinstance(heard, Utterance) and heard.text.strip() in YESNO_KEYS
+        if value == NO and self._heard_unsurely(question, confidence):
+            # an unsure no must not pass over an option ("sudden" asked first guards an
+            # emergency): the same option is asked again
+            self._unclear(question, NotUnderstood())
+            return
         if value == NO:
             options = list(self.pack.questions[question.id].one_at_a_time)
             following = options[options.index(option) + 1 :]
@@ -343,8 +348,7 @@ class Dialog(AnyPromptHandling, ReadBackHandling):
         # A number said aloud is always checked: recognizers mishear numbers at full
         # confidence ("forty" as 48, "nineteen" as 90, 일흔 둘 as 2).
         doubtful = (
-            confidence < CONFIRM_ANY_BELOW
-            or (self._guards_emergency(question) and confidence < self._confirm_below)
+            self._heard_unsurely(question, confidence)
             or (by_key and question.kind is Kind.CHOICE and prompt.alone is None)
             or (self._heard_spoken and question.kind is Kind.NUMBER)
         )
@@ -357,6 +361,13 @@ class Dialog(AnyPromptHandling, ReadBackHandling):
         self._memory.answers[question.id] = value
         self._note_how(question.id, prompt, by_key, confirmed=False)
         self._advance()
+
+    def _heard_unsurely(self, question: Question, confidence: float) -> bool:
+        """Heard too unsurely to act on unchecked: in noise, or short of the clinic's
+        `confirm_below` where the answer could complete an emergency rule."""
+        return confidence < CONFIRM_ANY_BELOW or (
+            self._guards_emergency(question) and confidence < self._confirm_below
+        )
 
     def _guards_emergency(self, question: Question) -> bool:
         return rules.guards_emergency(self.knowledge, question)
