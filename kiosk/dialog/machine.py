@@ -414,7 +414,7 @@ class Dialog(AnyPromptHandling, ReadBackHandling):
         elif self._one_at_a_time_next(question, prompt):
             self._say("one_at_a_time", "error")
             first = next(iter(self.pack.questions[question.id].one_at_a_time))
-            self._ask(Prompt(question.id, unclear=prompt.unclear + 1, alone=first))
+            self._ask(replace(prompt, unclear=prompt.unclear + 1, alone=first))
             return
         elif question.kind is Kind.CHOICE and not prompt.yes_no:
             choices = self.pack.join(self.pack.choice_labels(question.id), "list_or")
@@ -437,9 +437,10 @@ class Dialog(AnyPromptHandling, ReadBackHandling):
 
     def _one_at_a_time_next(self, question: Question, prompt: Prompt) -> bool:
         """Whether a choice question not understood now goes on one option at a time: by
-        voice, at the turn that would offer keys (a yes or no is heard far more surely than
-        a choice, and a person who cannot use keys still gets through). Someone typing is
-        offered the keys: a typed choice does not get easier as a yes or no."""
+        voice, at the turn that would offer keys, where the pack lists the options so
+        (Korean: its model hears a yes or no far more surely than a choice, and a person
+        who cannot use keys still gets through). Someone typing is offered the keys: a
+        typed choice does not get easier as a yes or no."""
         return (
             not self._heard_typed
             and question.kind is Kind.CHOICE
