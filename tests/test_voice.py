@@ -47,7 +47,7 @@ def model(lang: str, knowledge: Knowledge, ko: Pack) -> Engine:
     """The engine the kiosk itself would choose for this language."""
     engine = choose_engine(ko, knowledge, endpointing=Endpointing(no_speech=3.0))
     if lang == "en" and find_vosk_model("en") is None:
-        assert engine.name == "pocketsphinx", "English falls back to PocketSphinx"
+        assert engine.name == "whisper", "English without Vosk: Whisper, installed with the kiosk"
     return engine
 
 

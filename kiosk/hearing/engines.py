@@ -1,8 +1,10 @@
-"""Which recognizer listens, and why: Vosk first, PocketSphinx for English, else text.
+"""Which recognizer listens, and why: Vosk first, Whisper or PocketSphinx for English.
 
 Order unless one is forced with --engine: a Vosk model for the language (models/ or an
-installed model package) -> PocketSphinx, for English only (its model ships inside the
-pocketsphinx wheel) -> none, and the kiosk says why and carries on in text mode.
+installed model package) -> for English, Whisper tiny.en with PocketSphinx finding the
+turn (when CTranslate2 and the weights are installed) -> PocketSphinx alone (its model
+ships inside the pocketsphinx wheel) -> none, and the kiosk says why and carries on in
+text mode.
 """
 
 from __future__ import annotations
@@ -17,14 +19,19 @@ from kiosk.core.events import Heard
 from kiosk.dialog.table import IDLE_COMMANDS, RESULT_COMMANDS
 from kiosk.hearing.audio import AudioSource
 from kiosk.hearing.grammar import Expectation, answer_so_far, grammar_words
-from kiosk.hearing.models import find_vosk_model, how_to_get
+from kiosk.hearing.models import (
+    find_vosk_model,
+    find_whisper_model,
+    how_to_get,
+    how_to_get_whisper,
+)
 from kiosk.hearing.turn import Endpointing
 from kiosk.hearing.turn_loop import DecidingListener
 from kiosk.language.pack import Pack
 from kiosk.triage.knowledge import Knowledge
 
-EngineName = Literal["vosk", "pocketsphinx"]
-ENGINES: tuple[EngineName, ...] = ("vosk", "pocketsphinx")
+EngineName = Literal["vosk", "whisper", "pocketsphinx"]
+ENGINES: tuple[EngineName, ...] = ("vosk", "whisper", "pocketsphinx")
 SPHINX_LANGUAGES = ("en",)
 
 
@@ -64,9 +71,11 @@ def choose_engine(
             raise ModelNotFoundError(f"no Vosk model for '{language}'; {how_to_get(language)}")
         return _vosk(folder, pack, knowledge, endpointing, forced is not None)
     if language not in SPHINX_LANGUAGES:
-        if forced == "pocketsphinx":
-            raise ModelNotFoundError(f"PocketSphinx has no model for '{language}' (English only)")
+        if forced in ("pocketsphinx", "whisper"):
+            raise ModelNotFoundError(f"{forced} has no model for '{language}' (English only)")
         raise ModelNotFoundError(f"no Vosk model for '{language}'; {how_to_get(language)}")
+    if forced == "whisper" or (forced is None and find_whisper_model() is not None):
+        return _whisper(pack, knowledge, endpointing, forced is not None)
     return _sphinx(pack, knowledge, endpointing, forced is not None)
 
 
@@ -85,6 +94,26 @@ def _vosk(
     listener = VoskListener(model, pack, lambda t, e: answer_so_far(pack, t, e), endpointing)
     why = "as asked" if forced else f"a Vosk model for '{pack.language}' is installed"
     return Engine("vosk", listener, f"Vosk with the model at {folder} ({why})", tuple(missing))
+
+
+def _whisper(pack: Pack, knowledge: Knowledge, endpointing: Endpointing, forced: bool) -> Engine:
+    from kiosk.hearing.sphinx_engine import add_spellings, load_sphinx
+    from kiosk.hearing.whisper_engine import WhisperListener
+    from kiosk.hearing.whisper_reader import WhisperReader
+
+    folder = find_whisper_model()
+    if folder is None:
+        raise ModelNotFoundError(f"no Whisper model; {how_to_get_whisper()}")
+    reader = WhisperReader(folder)
+    streaming, judge = load_sphinx("live"), load_sphinx("batch")
+    words = every_grammar_word(pack, knowledge)
+    add_spellings(streaming, words)
+    add_spellings(judge, words)
+    listener = WhisperListener(
+        streaming, judge, reader, pack, lambda t, e: answer_so_far(pack, t, e), endpointing
+    )
+    why = "as asked" if forced else f"no Vosk model for '{pack.language}' is installed"
+    return Engine("whisper", listener, f"Whisper tiny.en at {folder} ({why})", ())
 
 
 def _sphinx(pack: Pack, knowledge: Knowledge, endpointing: Endpointing, forced: bool) -> Engine:
