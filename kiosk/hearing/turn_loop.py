@@ -125,7 +125,7 @@ class DecidingListener:
             stream.close()
         heard, grammar_text, free_text = self.conclude(stream, turn, expecting)
         words = " ".join(w for w in grammar_text.split() if w not in UNKNOWN_SYMBOLS)
-        if _nobody_spoke(turn, words):
+        if nobody_spoke(turn, words):
             heard = Silence()
         else:
             heard = self._doubted_if_swappable(trusted_in_the_room(heard, turn), expecting)
@@ -207,7 +207,7 @@ class DecidingListener:
         return True
 
 
-def _nobody_spoke(turn: Turn, words: str) -> bool:
+def nobody_spoke(turn: Turn, words: str) -> bool:
     """The turn was silence: no words at all, or words fitted to the room while nobody
     near the kiosk spoke."""
     if not turn.partial and not words:

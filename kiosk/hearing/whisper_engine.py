@@ -23,7 +23,7 @@ from kiosk.core.events import Heard, Unclear, Utterance
 from kiosk.hearing.grammar import Expectation, SoFar
 from kiosk.hearing.sphinx_engine import SphinxListener, heard_part
 from kiosk.hearing.turn import DEFAULT_ENDPOINTING, Endpointing, Turn, doubted
-from kiosk.hearing.turn_loop import StreamingPass
+from kiosk.hearing.turn_loop import StreamingPass, nobody_spoke
 from kiosk.hearing.whisper_reader import Transcript, WhisperReader
 from kiosk.language.pack import Pack
 
@@ -60,8 +60,10 @@ class WhisperListener(SphinxListener):
         self, stream: StreamingPass, turn: Turn, expecting: Expectation
     ) -> tuple[Heard, str, str | None]:
         part = heard_part(turn, getattr(stream, "audio", b""))
-        transcript = self.reader.read(part) if part else Transcript("", 0.0, 1.0)
         judged = self.judge_turn(part, expecting)
+        if nobody_spoke(turn, judged.text):
+            return Unclear(), judged.text, None  # silence: Whisper's time is not spent
+        transcript = self.reader.read(part)
         written = self.read(transcript, expecting)
         fitted = self._answer(judged, expecting)
         if turn.noisy or says_more(transcript, judged.text):
