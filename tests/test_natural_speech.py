@@ -95,8 +95,12 @@ class NaturalPatient:
         answers: dict[str, str],
         room: bytes | None = None,
         off_topic: str | None = None,
+        snr: float = 15.0,
     ) -> None:
         self.pack = pack
+        self.room = room
+        """Other people talking behind the patient, `snr` dB below each answer."""
+        self.snr = snr
         self.off_topic = off_topic
         """Said (twice, as the kiosk asks again) instead of a choice the kiosk can ask one
         option at a time: a person who talks about something else, or is not heard."""
@@ -134,6 +138,9 @@ class NaturalPatient:
         self.said.append(text)
         clip = say(text, self.voice)
         audio = bytes(int(SAMPLE_RATE * 0.5) * 2) + clip + bytes(SAMPLE_RATE * 4 * 2)
+        if self.room is not None:  # a different stretch of the room's talk each turn
+            offset = (len(self.said) * 40009 * 2) % (len(self.room) - len(audio))
+            audio = mixed(audio, self.room[offset:], self.snr, active_power(clip))
         for start in range(0, len(audio), CHUNK_BYTES):
             yield audio[start : start + CHUNK_BYTES].ljust(CHUNK_BYTES, b"\0")
         while True:
@@ -181,6 +188,23 @@ def test_a_session_answered_in_natural_phrases_matches_typing(
     expected = typed(knowledge, pack, ANSWERS)
     assert results[-1].answers == expected.answers, f"the patient said {patient.said}"
     assert results[-1].triage == expected.triage
+
+
+def test_an_english_session_in_babble_matches_typing(knowledge: Knowledge) -> None:
+    """Three other people talking 15 dB below the patient the whole session: Whisper
+    makes out the natural answers (the kiosk checks each one, as in any noisy room) and
+    the session ends as typing does. PocketSphinx alone made out 8% of answers in such a
+    room (decision record 0001, stop 39); Korean is not there yet (issue 18)."""
+    require_voice_tools()
+    english = load_pack("en", knowledge)
+    engine = choose_engine(english, knowledge, endpointing=Endpointing(no_speech=3.0))
+    talkers, sentences = ROOM["en"]
+    room = babble([(v, sentences[i::2] or sentences) for i, v in enumerate(talkers)], 20.0, 7)
+    patient = NaturalPatient(english, ANSWERS, room=room, snr=15.0)
+    outputs = spoken_session(knowledge, english, engine, patient)
+    results = [o for o in outputs if isinstance(o, Result)]
+    assert results, f"no result; the patient said {patient.said}"
+    assert results[-1].answers == typed(knowledge, english, ANSWERS).answers, patient.said
 
 
 def test_a_korean_choice_not_made_out_is_answered_one_option_at_a_time_by_voice(
@@ -280,12 +304,8 @@ def test_the_speed_and_volume_commands_the_kiosk_teaches_are_heard_never_as_answ
     ("slowly"), 더 빠르게 ("faster") and 작게 ("smaller"), which the benchmark's tuning
     voices got right 0, 1 to 3 and 0 times in 8 (작게 twice as 맞아, a yes); the "too ..."
     forms, as English teaches "too loud", 6 to 8 of 8 each. English taught "speed up"
-    (5 of 8; "too slow" 8 of 8)."""
-    if (lang, command) == ("en", "slower"):
-        pytest.xfail(
-            "'slow down' (7 of 8 tuning voices, 4 of 8 test voices) is heard 1 of 3 by these "
-            "voices; no English form was found that does better (issue 18)"
-        )
+    (5 of 8; "too slow" 8 of 8). English "slow down" was heard 1 of 3 by these voices
+    until Whisper wrote it down (stop 39)."""
     taught = pack.spoken_commands[command][0]
     assert taught in pack.say("help_commands")
     heard = [_decide(engine, pack, knowledge, taught, v) for v in THREE_VOICES[lang]]
@@ -463,13 +483,13 @@ def test_a_dont_know_form_the_model_cannot_hear_is_never_yes_or_no(
     """Forms whose words are not in the model's vocabulary (and have no spelling in the
     pack): asked again, never forced onto an answer. Known gaps, reported rather than
     hidden; at a red flag such a mishearing is checked first (the test after this)."""
-    reason = {
-        "en": "PocketSphinx has no unknown word: it fitted 'I never checked' (do you have "
-        "diabetes?) onto 'never', a no",
-        "ko": "Vosk heard 모르겠네요 as 아닌 데요 (no) at confidence 0.56 once, in one order of "
-        "the voice tests (Kaldi's dither differs from turn to turn); 0 of 32 in a sweep",
-    }[lang]
-    request.applymarker(pytest.mark.xfail(reason=reason, strict=False))
+    if lang == "ko":  # English: PocketSphinx fitted "I never checked" onto "never" (a no)
+        # until Whisper wrote it whole (stop 39)
+        reason = (
+            "Vosk heard 모르겠네요 as 아닌 데요 (no) at confidence 0.56 once, in one order of "
+            "the voice tests (Kaldi's dither differs from turn to turn); 0 of 32 in a sweep"
+        )
+        request.applymarker(pytest.mark.xfail(reason=reason, strict=False))
     heard = [_decide(engine, pack, knowledge, t, v) for t in UNKNOWN_DONT_KNOW[lang]
              for v in THREE_VOICES[lang]]  # fmt: skip
     assert Answer("yes") not in heard and Answer("no") not in heard, heard

@@ -137,10 +137,13 @@ class _NullText:
 def answering(pack: Pack, answers: dict[str, str], after_result: str = "done") -> Script:
     """A patient who answers from `answers` (others: no / don't know), then finishes."""
 
+    gave: dict[str, str] = {}
+    """What the patient answered at each question (a check of it agrees only with that)."""
+
     def script(expecting: Expectation, confirming: tuple[str, str] | None) -> str | None:
         if confirming is not None:
             question, heard = confirming
-            intended = answers.get(question, "no")
+            intended = gave.get(question, answers.get(question, "no"))
             return pack.spoken_answers["yes" if heard == intended else "no"][0]
         if expecting.yes_no:  # the answers read back before the results: heard right
             return pack.spoken_answers["yes"][0]
@@ -148,6 +151,7 @@ def answering(pack: Pack, answers: dict[str, str], after_result: str = "done") -
             return pack.spoken_commands[after_result][0]
         question = expecting.question
         value = answers.get(question.id, "no" if question.kind.value == "yesno" else "dont_know")
+        gave[question.id] = value
         return words(pack, question.id, value)
 
     return script
