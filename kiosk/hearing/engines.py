@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from kiosk.core.errors import ModelNotFoundError
 from kiosk.core.events import Heard
@@ -97,7 +97,6 @@ def _vosk(
 
 
 def _whisper(pack: Pack, knowledge: Knowledge, endpointing: Endpointing, forced: bool) -> Engine:
-    from kiosk.hearing.sphinx_engine import add_spellings, load_sphinx
     from kiosk.hearing.whisper_engine import WhisperListener
     from kiosk.hearing.whisper_reader import WhisperReader
 
@@ -105,10 +104,7 @@ def _whisper(pack: Pack, knowledge: Knowledge, endpointing: Endpointing, forced:
     if folder is None:
         raise ModelNotFoundError(f"no Whisper model; {how_to_get_whisper()}")
     reader = WhisperReader(folder)
-    streaming, judge = load_sphinx("live"), load_sphinx("batch")
-    words = every_grammar_word(pack, knowledge)
-    add_spellings(streaming, words)
-    add_spellings(judge, words)
+    streaming, judge, _ = _sphinx_decoders(pack, knowledge)
     listener = WhisperListener(
         streaming, judge, reader, pack, lambda t, e: answer_so_far(pack, t, e), endpointing
     )
@@ -117,12 +113,9 @@ def _whisper(pack: Pack, knowledge: Knowledge, endpointing: Endpointing, forced:
 
 
 def _sphinx(pack: Pack, knowledge: Knowledge, endpointing: Endpointing, forced: bool) -> Engine:
-    from kiosk.hearing.sphinx_engine import SphinxListener, add_spellings, load_sphinx
+    from kiosk.hearing.sphinx_engine import SphinxListener
 
-    streaming, judge = load_sphinx("live"), load_sphinx("batch")
-    words = every_grammar_word(pack, knowledge)
-    missing = add_spellings(streaming, words)
-    add_spellings(judge, words)
+    streaming, judge, missing = _sphinx_decoders(pack, knowledge)
     listener = SphinxListener(
         streaming, judge, pack, lambda t, e: answer_so_far(pack, t, e), endpointing
     )
@@ -134,3 +127,15 @@ def _sphinx(pack: Pack, knowledge: Knowledge, endpointing: Endpointing, forced: 
     return Engine(
         "pocketsphinx", listener, f"PocketSphinx, the English fallback ({why})", tuple(missing)
     )
+
+
+def _sphinx_decoders(pack: Pack, knowledge: Knowledge) -> tuple[Any, Any, list[str]]:
+    """PocketSphinx's streaming decoder and judge, taught the pack's spellings, and the
+    grammar words it still cannot pronounce."""
+    from kiosk.hearing.sphinx_engine import add_spellings, load_sphinx
+
+    streaming, judge = load_sphinx("live"), load_sphinx("batch")
+    words = every_grammar_word(pack, knowledge)
+    missing = add_spellings(streaming, words)
+    add_spellings(judge, words)
+    return streaming, judge, missing
