@@ -1,3 +1,3 @@
 """Listening: audio sources, levels and voice activity, turns and the end of speech,
-grammars rendered from the vocabulary, and the Vosk and PocketSphinx engines, each of
-which returns one event (with its meaning) per turn."""
+grammars rendered from the vocabulary, and the Vosk, Whisper and PocketSphinx engines,
+each of which returns one event (with its meaning) per turn."""
