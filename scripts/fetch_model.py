@@ -38,7 +38,7 @@ CHUNK = 64 * 1024
 
 OK, FAILED, OFFLINE, INTERRUPTED = 0, 1, 3, 130
 WITHOUT_IT = (
-    "the kiosk works without it: English voice falls back to PocketSphinx, and text mode "
+    "the kiosk works without it: English voice uses Whisper or PocketSphinx, and text mode "
     "always works"
 )
 
