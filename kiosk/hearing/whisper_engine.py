@@ -15,7 +15,6 @@ What was measured, on what, and why each threshold: docs/decisions/0001-natural-
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from difflib import SequenceMatcher
 from typing import Any
@@ -27,7 +26,7 @@ from kiosk.hearing.turn import DEFAULT_ENDPOINTING, Endpointing, Turn, doubted
 from kiosk.hearing.turn_loop import StreamingPass, nobody_spoke
 from kiosk.hearing.whisper_reader import Transcript, WhisperReader
 from kiosk.language.pack import Pack
-from kiosk.language.vocabulary import without_fillers
+from kiosk.language.vocabulary import normalise, without_fillers
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +45,6 @@ sentence must be for the grammar's reading to count as it is. Every time the gra
 rightly decided on the tuning half where Whisper, sure of its words, wrote no answer,
 they were at least 0.79 alike ("Yes, not right." / "yes thats right"; "Both eggs." /
 "both legs" 0.89); "I never checked." / "never i didnt" (a no) is 0.50."""
-
-_NOT_WORDS = re.compile(r"[^\w' ]+")
 
 
 class WhisperListener(SphinxListener):
@@ -80,7 +77,7 @@ class WhisperListener(SphinxListener):
 
     def read(self, transcript: Transcript, expecting: Expectation) -> Heard:
         """The answer in Whisper's text, under the kiosk's whole-sentence rule."""
-        text = " ".join(_words(transcript.text))
+        text = " ".join(normalise(transcript.text))
         unsure = transcript.mean_log_probability < SURE_LOG_PROBABILITY
         if not text or (unsure and transcript.no_speech_probability > NO_SPEECH):
             return Unclear()
@@ -103,8 +100,8 @@ class WhisperListener(SphinxListener):
             return fitted
         if says_more(transcript, fitted_text):
             return Unclear()
-        spoken = without_fillers(self.pack, _words(fitted_text))
-        likeness = SequenceMatcher(None, " ".join(_words(transcript.text)), " ".join(spoken))
+        spoken = without_fillers(self.pack, normalise(fitted_text))
+        likeness = SequenceMatcher(None, " ".join(normalise(transcript.text)), " ".join(spoken))
         if likeness.ratio() >= RESEMBLES:
             return fitted
         if transcript.mean_log_probability >= SURE_LOG_PROBABILITY:
@@ -128,14 +125,9 @@ def says_more(transcript: Transcript, fitted_text: str) -> bool:
     """Whisper wrote every word the grammar fitted, and more: the grammar took a phrase
     that the speech only partly contains ("I never checked" as "never", a no). However
     unsure Whisper was of its words, they are evidence that more was said."""
-    written = _words(transcript.text)
-    fitted = _words(fitted_text)
+    written = normalise(transcript.text)
+    fitted = normalise(fitted_text)
     if not fitted or len(written) <= len(fitted):
         return False
     rest = iter(written)
     return all(word in rest for word in fitted)
-
-
-def _words(text: str) -> list[str]:
-    """Lower-case words, apostrophes dropped (the grammar spells "don't" as "dont")."""
-    return _NOT_WORDS.sub(" ", text.lower()).replace("'", "").split()

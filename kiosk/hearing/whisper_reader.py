@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 
 from kiosk.core.errors import ModelNotFoundError
+from kiosk.hearing.audio import SAMPLE_RATE
 
-SAMPLE_RATE = 16000
 WINDOW = 400
 HOP = 160
 MELS = 80
